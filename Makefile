@@ -1,0 +1,66 @@
+# KhaiBao: `make run` starts the portal, `make test` runs the tests. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_PROGRESS_BAR := off
+
+.PHONY: run test test-smoke setup setup-dev assets messages lint format check clean
+
+## run: set everything up and serve http://127.0.0.1:8000 (Ctrl-C stops all)
+run: setup
+	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) ./scripts/run.sh
+
+## test: run the whole suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+test: setup-dev
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest $(PYTEST_ARGS)
+
+## test-smoke: the quick subset (CI runs it on SQLite as well)
+test-smoke: setup-dev
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m smoke $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed assets messages
+setup-dev: $(VENV)/.installed-dev assets messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+## assets: Bootstrap and other front-end files from npm into static/vendor/
+assets: static/vendor/.built
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.built: node_modules/.package-lock.json scripts/build_assets.mjs
+	node scripts/build_assets.mjs
+	touch $@
+
+## messages: compile translations (locale/*/LC_MESSAGES/django.po → .mo)
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+messages: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | $(VENV)/.installed
+	$(BIN)/python scripts/compile_messages.py $<
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -1,0 +1,50 @@
+"""Staff roles and what each may do in the admin.
+
+Permissions are named as strings ("app_label.codename") so that this platform package
+never imports a domain app; a permission that does not exist yet is skipped. Domain
+apps add their permissions here as they are built.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WARD_STATION = "ward_station", _("Trạm Y tế phường / xã")
+    TREATMENT_FACILITY = "treatment_facility", _("Cơ sở điều trị")
+    VACCINATION_UNIT = "vaccination_unit", _("Đơn vị tiêm chủng")
+    LAB = "lab", _("Đơn vị xét nghiệm")
+    CHECKPOINT = "checkpoint", _("Chốt kiểm soát")
+    VENUE_MANAGER = "venue_manager", _("Quản lý địa điểm")
+    PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh (Sở Y tế)")
+
+
+def _crud(label: str, *actions: str) -> list[str]:
+    app_label, model = label.split(".")
+    return [f"{app_label}.{action}_{model}" for action in actions]
+
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.WARD_STATION: [
+        *_crud("people.person", "view", "add", "change"),
+        *_crud("areas.area", "view", "add", "change"),
+    ],
+    Role.TREATMENT_FACILITY: [
+        *_crud("people.person", "view", "add", "change"),
+        *_crud("areas.area", "view"),
+    ],
+    Role.VACCINATION_UNIT: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
+    Role.LAB: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
+    Role.CHECKPOINT: [*_crud("people.person", "view"), *_crud("areas.area", "view")],
+    Role.VENUE_MANAGER: [*_crud("areas.area", "view")],
+    Role.PROVINCE_ADMIN: [
+        *_crud("people.person", "view", "add", "change"),
+        *_crud("areas.area", "view", "add", "change"),
+        *_crud("accounts.user", "view", "add", "change"),
+        *_crud("audit.auditevent", "view"),
+    ],
+}
+
+
+def group_name(role: str) -> str:
+    return f"role:{role}"

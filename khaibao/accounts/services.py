@@ -1,0 +1,143 @@
+"""Staff accounts and role groups. Citizens' phone accounts come with OTP login."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from khaibao.areas.models import Area, AreaLevel
+from khaibao.audit.services import AuditAction, log_action
+from khaibao.people.normalize import clean_text
+
+from .models import StaffProfile, User
+from .roles import ROLE_PERMISSIONS, Role, group_name
+from .scope import scope_for
+
+# The level of area each role is tied to; roles not listed may sit at any level.
+ROLE_AREA_LEVEL = {Role.WARD_STATION: AreaLevel.WARD, Role.PROVINCE_ADMIN: AreaLevel.PROVINCE}
+
+
+def role_groups_sync(*, using: str = "default") -> None:
+    """Create one group per role holding exactly the role's permissions."""
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=group_name(role))
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.extend(
+                Permission.objects.using(using).filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        group.permissions.set(wanted)
+
+
+def staff_assignment_check(*, by: User, role: str, area: Area) -> None:
+    """May `by` give this role over this area? Raises ValidationError naming the field."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Chọn vai trò.")}, code="role_invalid")
+    level = ROLE_AREA_LEVEL.get(role)
+    if level and area.level != level:
+        raise ValidationError(
+            {
+                "area": _("Vai trò này phải gắn với một %(level)s.")
+                % {"level": AreaLevel(level).label.lower()}
+            },
+            code="area_level",
+        )
+    scope = scope_for(by)
+    if not scope.covers(area):
+        raise ValidationError(
+            {"area": _("Chỉ tạo cán bộ trong địa bàn bạn phụ trách.")}, code="area_scope"
+        )
+    if role == Role.PROVINCE_ADMIN and not scope.unrestricted:
+        raise ValidationError(
+            {"role": _("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị tỉnh.")},
+            code="role_forbidden",
+        )
+
+
+def _assign_role_group(user: User, role: str) -> None:
+    user.groups.set([Group.objects.get_or_create(name=group_name(role))[0]])
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    by: User,
+    username: str,
+    password: str,
+    full_name: str,
+    role: str,
+    area: Area,
+    unit_name: str = "",
+    request=None,
+) -> User:
+    staff_assignment_check(by=by, role=role, area=area)
+    user = User(username=clean_text(username), full_name=clean_text(full_name), is_staff=True)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    profile = StaffProfile(
+        user=user, role=role, area=area, unit_name=clean_text(unit_name), created_by=by
+    )
+    profile.full_clean()
+    profile.save()
+    _assign_role_group(user, role)
+    log_action(
+        actor=by,
+        action=AuditAction.CREATE,
+        obj=user,
+        area=area,
+        request=request,
+        detail={"role": role},
+    )
+    return user
+
+
+@transaction.atomic
+def staff_update(
+    *,
+    by: User,
+    user: User,
+    full_name: str,
+    role: str,
+    area: Area,
+    unit_name: str = "",
+    is_active: bool = True,
+    request=None,
+) -> User:
+    profile = user.staff_profile
+    if not scope_for(by).covers(profile.area):
+        raise PermissionDenied
+    staff_assignment_check(by=by, role=role, area=area)
+    if user.pk == by.pk and not is_active:
+        raise ValidationError(
+            {"is_active": _("Không thể tự khoá tài khoản của mình.")}, code="self_deactivate"
+        )
+    user.full_name = clean_text(full_name)
+    user.is_active = is_active
+    user.full_clean(exclude=["password"])
+    user.save()
+    profile.role, profile.area, profile.unit_name = role, area, clean_text(unit_name)
+    profile.full_clean()
+    profile.save()
+    _assign_role_group(user, role)
+    log_action(
+        actor=by,
+        action=AuditAction.CHANGE,
+        obj=user,
+        area=area,
+        request=request,
+        detail={"role": role},
+    )
+    return user
+
+
+def sessions_clear_expired() -> int:
+    """Delete expired sessions; returns how many went. Run hourly by beat."""
+    expired = Session.objects.filter(expire_date__lt=timezone.now())
+    count, _details = expired.delete()
+    return count

@@ -1,0 +1,75 @@
+import csv
+import io
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from khaibao.people.normalize import clean_text
+
+from .models import Area
+
+CSV_COLUMNS = ("ward_code", "name", "division_type")
+CSV_MAX_BYTES = 1024 * 1024
+CSV_MAX_ROWS = 5000
+
+
+class VillageForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = ("parent", "name", "division_type")
+        labels = {"parent": _("Phường / xã")}
+
+    def clean_name(self):
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise ValidationError(_("Nhập tên thôn / tổ dân phố."), code="required")
+        return name
+
+
+class VillageCsvForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp CSV"),
+        help_text=_(
+            "Mã hoá UTF-8, dòng đầu là tiêu đề: ward_code,name,division_type. "
+            "Ví dụ: 00070,Tổ dân phố 1,tổ dân phố"
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise ValidationError(_("Tệp quá lớn (tối đa 1 MB)."), code="too_big")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                _("Tệp không phải văn bản UTF-8. Lưu lại tệp dạng “CSV UTF-8”."), code="encoding"
+            ) from None
+        reader = csv.DictReader(io.StringIO(text))
+        if (
+            reader.fieldnames is None
+            or tuple(name.strip() for name in reader.fieldnames) != CSV_COLUMNS
+        ):
+            raise ValidationError(
+                _("Dòng tiêu đề phải đúng là: ward_code,name,division_type."), code="header"
+            )
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            values = {key.strip(): clean_text(value or "") for key, value in row.items() if key}
+            if not all(values.get(column) for column in CSV_COLUMNS):
+                raise ValidationError(
+                    _("Dòng %(line)d thiếu dữ liệu."), code="row_incomplete", params={"line": line}
+                )
+            rows.append(values)
+            if len(rows) > CSV_MAX_ROWS:
+                raise ValidationError(_("Tối đa 5.000 dòng mỗi tệp."), code="too_many_rows")
+        if not rows:
+            raise ValidationError(_("Tệp không có dòng dữ liệu nào."), code="empty")
+        return rows
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" in cleaned:
+            cleaned["rows"] = cleaned["file"]
+        return cleaned

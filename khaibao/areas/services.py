@@ -1,0 +1,89 @@
+"""Adding villages / residential groups under a ward (the official list is loaded)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from khaibao.audit.services import AuditAction, log_action
+from khaibao.people.normalize import clean_text, name_key
+
+from .models import Area, AreaLevel, build_path
+
+
+def _next_village_code(ward: Area) -> str:
+    # Lock the ward row: two staff adding villages at once must not get the same code.
+    Area.objects.select_for_update().filter(pk=ward.pk).first()
+    taken = Area.objects.filter(parent=ward, level=AreaLevel.VILLAGE).count()
+    number = taken + 1
+    while Area.objects.filter(code=f"{ward.code}-{number:03d}").exists():
+        number += 1
+    return f"{ward.code}-{number:03d}"
+
+
+@transaction.atomic
+def village_create(*, ward: Area, name: str, division_type: str, by=None, request=None) -> Area:
+    if ward.level != AreaLevel.WARD:
+        raise ValidationError(
+            {"parent": _("Thôn / tổ dân phố phải thuộc một phường / xã.")}, code="not_a_ward"
+        )
+    name = clean_text(name)
+    if Area.objects.filter(parent=ward, name_key=name_key(name)).exists():
+        raise ValidationError(
+            {"name": _("%(ward)s đã có “%(name)s”.") % {"ward": ward.name, "name": name}},
+            code="duplicate",
+        )
+    code = _next_village_code(ward)
+    village = Area(
+        code=code,
+        name=name,
+        name_key=name_key(name),
+        level=AreaLevel.VILLAGE,
+        division_type=clean_text(division_type).lower(),
+        parent=ward,
+        path=build_path(parent=ward, code=code),
+    )
+    village.full_clean()
+    village.save()
+    if by is not None:
+        log_action(actor=by, action=AuditAction.CREATE, obj=village, area=village, request=request)
+    return village
+
+
+@transaction.atomic
+def villages_import_csv(
+    *, rows: list[dict], allowed_wards: QuerySet, by=None, request=None
+) -> list[Area]:
+    """Create every row or none: one bad line rolls the whole file back."""
+    wards = {
+        area.code: area
+        for area in allowed_wards.filter(code__in={row["ward_code"] for row in rows})
+    }
+    created = []
+    for line, row in enumerate(rows, start=2):
+        ward = wards.get(row["ward_code"])
+        if ward is None:
+            raise ValidationError(
+                _(
+                    "Dòng %(line)d: mã phường / xã %(code)s không có hoặc ngoài địa bàn bạn phụ trách."
+                )
+                % {"line": line, "code": row["ward_code"]},
+                code="ward_unknown",
+            )
+        try:
+            created.append(
+                village_create(
+                    ward=ward,
+                    name=row["name"],
+                    division_type=row["division_type"],
+                    by=by,
+                    request=request,
+                )
+            )
+        except ValidationError as exc:
+            messages = "; ".join(exc.messages)
+            raise ValidationError(
+                _("Dòng %(line)d: %(error)s") % {"line": line, "error": messages},
+                code="row_invalid",
+            ) from None
+    return created

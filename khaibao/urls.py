@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from khaibao.core import views as core_views
+
+admin.site.site_header = _("KhaiBao — quản trị")
+admin.site.site_title = _("KhaiBao")
+admin.site.index_title = _("Bảng điều khiển cán bộ")
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Models arrive with this system's issue; the app is installed so the layout is fixed."""
