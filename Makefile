@@ -7,7 +7,7 @@ PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_PROGRESS_BAR := off
 
-.PHONY: run test test-smoke setup setup-dev assets messages lint format check clean
+.PHONY: run test test-smoke bench setup setup-dev assets messages lint format check clean
 
 ## run: set everything up and serve http://127.0.0.1:8000 (Ctrl-C stops all)
 run: setup
@@ -20,6 +20,10 @@ test: setup-dev
 ## test-smoke: the quick subset (CI runs it on SQLite as well)
 test-smoke: setup-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m smoke $(PYTEST_ARGS)
+
+## bench: benchmarks (never timed tests): QR verifications per second
+bench: setup-dev
+	$(BIN)/python scripts/bench_qr_verify.py
 
 setup: $(VENV)/.installed assets messages
 setup-dev: $(VENV)/.installed-dev assets messages

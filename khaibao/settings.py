@@ -88,6 +88,9 @@ else:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name at least one host in production.")
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
+    if "change-me" in SECRET_KEY.lower():
+        # The example key from .env.example is public: sessions signed with it are forgeable.
+        raise ImproperlyConfigured("SECRET_KEY is still the .env.example placeholder: replace it.")
     if "*" in ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must not contain '*' in production.")
 
@@ -101,6 +104,9 @@ INSTALLED_APPS = [
     "khaibao.areas",
     "khaibao.people",
     "khaibao.audit",
+    "khaibao.notify",
+    "khaibao.trust",
+    "khaibao.uploads",
     "declarations",
     "vaccination",
     "checkpoints",
@@ -112,6 +118,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "captcha",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +129,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "khaibao.accounts.middleware.CitizenIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -157,14 +165,23 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Database -------------------------------------------------------------------------
 
+_DATABASE_ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip()
 if DATABASE_URL:
     try:
         _database = environ.Env.db_url_config(DATABASE_URL)
     except (ImproperlyConfigured, KeyError, ValueError) as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
-    if not _database.get("ENGINE"):
-        raise ImproperlyConfigured("DATABASE_URL names an unknown database scheme.")
+    # django-environ turns an unknown scheme ("postgress://", "mysql2://") into an
+    # engine name Django cannot import; refuse it here with a message that says why.
+    if _database.get("ENGINE") not in _DATABASE_ENGINES:
+        raise ImproperlyConfigured(
+            "DATABASE_URL must start with postgres:// (or sqlite:/// in development)."
+        )
+    if not DEBUG and _database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL in production.")
+    if not _database.get("NAME"):
+        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. …/khaibao.")
     _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     _database["CONN_HEALTH_CHECKS"] = True
     DATABASES = {"default": _database}
@@ -204,7 +221,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Without Redis (the zero-setup default) tasks run in-process, right after commit.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# In-process tasks must not turn a failed side job (a text, a QR image) into an error
+# page: the outbox sweeper and the image view retry them. Tests set this to True.
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -220,6 +239,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-sms": {
+        "task": "khaibao.notify.tasks.requeue_stuck_sms",
+        "schedule": 60.0,
+    },
+    "delete-orphan-photos": {
+        "task": "khaibao.uploads.tasks.delete_orphan_photos",
+        "schedule": 3600.0,
+    },
     "clear-expired-sessions": {
         "task": "khaibao.accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,
@@ -255,6 +282,12 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # The preload list takes whole registrable domains (often a provincial .gov.vn
+        # shared by many sites) and binds every subdomain to HTTPS for months: that is
+        # the domain owner's decision (SECURE_HSTS_PRELOAD=1), so leaving it off is a
+        # choice, not a fault for `check --deploy` to warn about.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 # --- Internationalisation -------------------------------------------------------------
 
@@ -289,10 +322,131 @@ MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media")))
 KHAIBAO_PROVINCE_NAME = env_str("KHAIBAO_PROVINCE_NAME", "")
 KHAIBAO_HOTLINE = env_str("KHAIBAO_HOTLINE", "1022")
 
+# --- Citizen login by phone + OTP ------------------------------------------------------
+
+OTP_TTL_SECONDS = env_int("OTP_TTL_SECONDS", 300, minimum=30)
+OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
+OTP_RESEND_COOLDOWN_SECONDS = env_int("OTP_RESEND_COOLDOWN_SECONDS", 60, minimum=1)
+OTP_MAX_PER_PHONE_PER_HOUR = env_int("OTP_MAX_PER_PHONE_PER_HOUR", 5, minimum=1)
+OTP_MAX_PER_IP_PER_HOUR = env_int("OTP_MAX_PER_IP_PER_HOUR", 30, minimum=1)
+# From this many code requests per IP in an hour, the phone form asks for a captcha.
+OTP_CAPTCHA_AFTER_PER_IP = env_int("OTP_CAPTCHA_AFTER_PER_IP", 3, minimum=0)
+# All OTP texts in a day, across the portal: a cap on what an attack can cost.
+OTP_DAILY_SMS_BUDGET = env_int("OTP_DAILY_SMS_BUDGET", 100_000, minimum=1)
+# A citizen who does nothing for this long is logged out (shared phones).
+CITIZEN_IDLE_TIMEOUT_SECONDS = env_int("CITIZEN_IDLE_TIMEOUT_SECONDS", 1800, minimum=60)
+CAPTCHA_IMAGE_SIZE = (160, 60)
+CAPTCHA_FONT_SIZE = 36
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+
+# --- Signed QR codes -----------------------------------------------------------------
+
+# A directory of ES256 (P-256) private keys, one PEM file per key named <kid>.pem;
+# public-only keys (<kid>.pub.pem) are trusted for verification but never sign.
+# Development generates one key under var/keys; production must provide its own.
+SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys") if DEBUG else None))
+# The kid that signs new codes; default: the newest private key in the directory.
+SIGNING_KEY_ACTIVE_KID = env_str("SIGNING_KEY_ACTIVE_KID", "")
+# `iss` claim of the codes KhaiBao issues (ISO country code, as EU DCC expects).
+QR_ISSUER = env_str("QR_ISSUER", "VN")
+PERSONAL_QR_VALID_DAYS = env_int("PERSONAL_QR_VALID_DAYS", 365, minimum=1)
+
+# --- Uploads --------------------------------------------------------------------------
+
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Well below Pillow's decompression-bomb limit (89 MP): a phone photo is 12-50 MP.
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 60_000_000, minimum=1_000_000)
+# Files larger than this are streamed to a temporary file instead of held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The non-file part of a request (form fields); files are bounded by UPLOAD_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The size guard runs while the body streams in, for every form that takes files.
+FILE_UPLOAD_HANDLERS = [
+    "khaibao.uploads.handlers.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# S3-compatible private storage (django-storages); empty = the local PRIVATE_MEDIA_ROOT.
+PRIVATE_STORAGE_S3_BUCKET = env_str("PRIVATE_STORAGE_S3_BUCKET", "")
+PRIVATE_STORAGE_S3_ENDPOINT_URL = env_str("PRIVATE_STORAGE_S3_ENDPOINT_URL", "")
+PRIVATE_STORAGE_S3_REGION = env_str("PRIVATE_STORAGE_S3_REGION", "")
+if PRIVATE_STORAGE_S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_S3_BUCKET,
+            "endpoint_url": PRIVATE_STORAGE_S3_ENDPOINT_URL or None,
+            "region_name": PRIVATE_STORAGE_S3_REGION or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["private"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": MEDIA_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+# --- SMS ------------------------------------------------------------------------------
+
+_SMS_BACKENDS = {
+    "console": "khaibao.notify.backends.ConsoleBackend",
+    "locmem": "khaibao.notify.backends.LocmemBackend",
+    "database": "khaibao.notify.backends.DatabaseBackend",
+    "http": "khaibao.notify.backends.HttpGatewayBackend",
+}
+_sms_backend_name = env_str("SMS_BACKEND", "database" if DEBUG else None)
+if _sms_backend_name not in _SMS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"SMS_BACKEND must be one of {', '.join(_SMS_BACKENDS)}; got {_sms_backend_name!r}."
+    )
+SMS_BACKEND = _SMS_BACKENDS[_sms_backend_name]
+# The dev inbox page shows every text, OTPs included: never in production.
+SMS_DEV_INBOX = env_bool("SMS_DEV_INBOX", DEBUG and _sms_backend_name == "database")
+if not DEBUG and (SMS_DEV_INBOX or _sms_backend_name in ("database", "locmem")):
+    raise ImproperlyConfigured(
+        "Production needs a real SMS_BACKEND (http or console) and SMS_DEV_INBOX off."
+    )
+SMS_SENDER_NAME = env_str("SMS_SENDER_NAME", "1022")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "" if _sms_backend_name != "http" else None)
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "" if _sms_backend_name != "http" else None)
+if _sms_backend_name == "http" and not SMS_GATEWAY_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SMS_GATEWAY_URL must be an http(s) URL.")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)
+SMS_MAX_ATTEMPTS = env_int("SMS_MAX_ATTEMPTS", 5, minimum=1)
+SMS_RETRY_BASE_SECONDS = env_int("SMS_RETRY_BASE_SECONDS", 10, minimum=1)
+SMS_RETRY_MAX_SECONDS = env_int("SMS_RETRY_MAX_SECONDS", 300, minimum=1)
+# A sender that holds a row longer than this is presumed dead; keep it above the
+# task's hard time limit (60 s) so a slow but live send is not repeated.
+SMS_SENDING_LEASE_SECONDS = env_int("SMS_SENDING_LEASE_SECONDS", 120, minimum=1)
+# A QUEUED row untouched this long lost its task (Redis restart): the sweeper re-enqueues it.
+SMS_STUCK_AFTER_SECONDS = env_int("SMS_STUCK_AFTER_SECONDS", 600, minimum=1)
+if not DEBUG:
+    # Tests shorten these to watch recovery happen in seconds; production may not.
+    if SMS_RETRY_MAX_SECONDS >= SMS_STUCK_AFTER_SECONDS:
+        raise ImproperlyConfigured("SMS_RETRY_MAX_SECONDS must be below SMS_STUCK_AFTER_SECONDS.")
+    if SMS_SENDING_LEASE_SECONDS <= 60:
+        raise ImproperlyConfigured(
+            "SMS_SENDING_LEASE_SECONDS must exceed the send task's 60 s time limit."
+        )
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got {LOG_LEVEL!r}."
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

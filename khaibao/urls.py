@@ -13,4 +13,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("khaibao.notify.urls")),
+    path("", include("khaibao.accounts.urls")),
+    path("", include("khaibao.people.urls")),
+    path("", include("khaibao.areas.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("", include("khaibao.trust.urls")),
+    path("", include("khaibao.uploads.urls")),
 ]

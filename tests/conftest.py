@@ -5,6 +5,7 @@ a residential group; province 01 with ward 00070 ("other province").
 """
 
 import datetime
+import os
 
 import pytest
 
@@ -17,6 +18,30 @@ from khaibao.people.services import person_link_to_account
 from tests.factories import make_area, make_citizen, make_person, make_staff
 
 STAFF_PASSWORD = "Mat-khau-kiem-thu-2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_key():
+    """One ES256 key for the whole run, as production would have in SIGNING_KEYS_DIR."""
+    from django.conf import settings
+
+    from khaibao.trust.keys import generate_key, keyring_reset
+
+    directory = settings.SIGNING_KEYS_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    if not any(directory.glob("*.pem")):
+        generate_key(directory)
+    keyring_reset()
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    """The locmem SMS backend keeps texts in a class list: start each test empty."""
+    from khaibao.notify.backends import LocmemBackend
+
+    LocmemBackend.outbox.clear()
+    yield
+    LocmemBackend.outbox.clear()
 
 
 @pytest.fixture
@@ -129,3 +154,23 @@ def ward2_person(village2):
         sex=Sex.FEMALE,
         phone="0987654321",
     )
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a real service is not configured; fail in CI, never skip there."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_and_redis():
+    from django.conf import settings
+
+    require(
+        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql",
+        "set DATABASE_URL to a PostgreSQL database",
+    )
+    require(bool(settings.REDIS_URL), "set REDIS_URL to a Redis server")

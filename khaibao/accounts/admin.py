@@ -1,16 +1,19 @@
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.areas.models import Area
+from khaibao.audit.services import AuditAction
 
 from .admin_mixins import ScopedModelAdmin
 from .forms import StaffChangeForm, StaffCreationForm
-from .models import StaffProfile, User
+from .models import User
+from .roles import Role
 from .services import staff_create, staff_update
 
 # Roles are groups managed in code (khaibao.accounts.roles); editing them by hand
@@ -47,6 +50,21 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(staff_profile__isnull=False)
 
+    def get_readonly_fields(self, request, obj=None):
+        # The username is typed once, on the add form, and never changes afterwards.
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        # Province admins are managed by a superuser: a peer may read their account but
+        # not change it or reset its password (staff_update refuses it as well).
+        if (
+            obj is not None
+            and not request.user.is_superuser
+            and getattr(getattr(obj, "staff_profile", None), "role", None) == Role.PROVINCE_ADMIN
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
     def audit_area(self, obj):
         profile = getattr(obj, "staff_profile", None)
         return profile.area if profile else None
@@ -61,22 +79,17 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
 
     @admin.display(description=_("Mật khẩu"))
     def password_link(self, obj):
-        url = reverse("admin:accounts_user_password_change", args=[obj.pk])
+        # Django's UserAdmin names this URL after auth.User whatever the user model is.
+        url = reverse(f"{self.admin_site.name}:auth_user_password_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Đặt lại mật khẩu"))
 
     def get_form(self, request, obj=None, **kwargs):
+        # get_form() builds a new class on every call, so these belong to this request
+        # alone. The declared fields themselves are shared by every such class: the
+        # form sets their queryset and initial values on its own copies.
         form = super().get_form(request, obj, **kwargs)
         form.acting_user = request.user
-        area_field = form.base_fields["area"]
-        area_field.queryset = admin.site._registry[Area].get_queryset(request)
-        area_field.widget = AutocompleteSelect(
-            StaffProfile._meta.get_field("area"), self.admin_site
-        )
-        if obj is not None:
-            profile = obj.staff_profile
-            form.base_fields["role"].initial = profile.role
-            area_field.initial = profile.area_id
-            form.base_fields["unit_name"].initial = profile.unit_name
+        form.area_queryset = self.admin_site.get_model_admin(Area).get_queryset(request)
         return form
 
     def save_model(self, request, obj, form, change):
@@ -89,12 +102,28 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
             "request": request,
         }
         if change:
-            staff_update(by=request.user, user=obj, is_active=data["is_active"], **common)
+            # The form has already written the posted values onto `obj`: the service
+            # gets the stored account so that it can tell (and audit) what changed.
+            stored = User.objects.select_related("staff_profile").get(pk=obj.pk)
+            staff_update(by=request.user, user=stored, is_active=data["is_active"], **common)
         else:
             created = staff_create(
                 by=request.user, username=data["username"], password=data["password1"], **common
             )
             obj.pk = created.pk
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's view saves the form itself; the audit event joins its transaction.
+        with transaction.atomic(using=self.get_queryset(request).db):
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, unquote(id))
+                # Success goes back to the change page; a refused submit to this page.
+                if response.url == reverse(
+                    f"{self.admin_site.name}:accounts_user_change", args=[user.pk]
+                ):
+                    self._audit(request, user, AuditAction.CHANGE, detail={"fields": ["password"]})
+        return response
 
     def save_related(self, request, form, formsets, change):
         # Groups are set by the service from the role; nothing else to save.

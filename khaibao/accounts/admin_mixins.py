@@ -15,13 +15,14 @@ import datetime
 
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.audit.models import AuditAction, AuditEvent
-from khaibao.audit.services import client_ip, log_action
+from khaibao.audit.models import AuditAction
+from khaibao.audit.services import actor_role, audit_event_build, log_action, log_actions
 
 from .scope import filter_to_scope, scope_for
 
@@ -45,12 +46,24 @@ class ScopedModelAdmin(admin.ModelAdmin):
         raise Http404(_("Không tìm thấy hồ sơ."))
 
     def response_action(self, request, queryset):
+        # With select_across the posted ids are ignored and the (scoped) changelist
+        # queryset is used; otherwise every posted id must be visible.
         selected = set(request.POST.getlist(ACTION_CHECKBOX_NAME))
-        if selected and not request.POST.get("select_across") == "1":
-            visible = self.get_queryset(request).filter(pk__in=selected).count()
+        if selected and request.POST.get("select_across") != "1":
+            try:
+                visible = self.get_queryset(request).filter(pk__in=selected).count()
+            except (ValueError, ValidationError):  # an id that is not a primary key
+                visible = -1
             if visible != len(selected):
                 raise Http404(_("Không tìm thấy hồ sơ."))
         return super().response_action(request, queryset)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Django looks the object up before checking permissions: without this, a role
+        # that may not read the model would get 403 inside its area and 404 outside.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related_admin = self.admin_site._registry.get(db_field.remote_field.model)
@@ -90,7 +103,14 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term and self.person_model_admin:
+        # The changelist can search more than once per request (an action posted from a
+        # filtered list, facet counts): one search is one event.
+        if (
+            search_term
+            and self.person_model_admin
+            and not getattr(request, "_search_logged", False)
+        ):
+            request._search_logged = True
             log_action(
                 actor=request.user,
                 action=AuditAction.SEARCH,
@@ -134,25 +154,23 @@ class ScopedModelAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         response.write("\ufeff")  # BOM: Excel then opens Vietnamese text as UTF-8
         writer = csv.writer(response)
-        writer.writerow([str(self._export_label(name)) for name in fields])
+        writer.writerow([capfirst(str(self._export_label(name))) for name in fields])
         events = []
-        ip = client_ip(request)
+        role = actor_role(request.user)
         for obj in queryset.iterator(chunk_size=1000):
             writer.writerow([self._export_value(obj, name) for name in fields])
             events.append(
-                AuditEvent(
+                audit_event_build(
                     actor=request.user,
                     action=AuditAction.EXPORT,
-                    object_type=self.opts.label_lower,
-                    object_id=str(obj.pk),
-                    object_repr=str(obj)[:200],
+                    obj=obj,
                     person=self.audit_person(obj),
                     area=self.audit_area(obj),
-                    ip_address=ip,
-                    actor_role=getattr(getattr(request.user, "staff_profile", None), "role", ""),
+                    request=request,
+                    role=role,
                 )
             )
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        log_actions(events)
         return response
 
     def _export_label(self, name):
@@ -167,19 +185,29 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def _raw_export_value(self, obj, name) -> str:
         display = getattr(obj, f"get_{name}_display", None)
-        if callable(display):
-            return display()
         attr = getattr(self, name, None)
-        if callable(attr):
-            return attr(obj)
-        value = getattr(obj, name, "")
-        if callable(value):
-            value = value()
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-        if isinstance(value, datetime.date):
-            return value.strftime("%d/%m/%Y")
-        return "" if value is None else str(value)
+        if callable(display):
+            value = display()
+        elif callable(attr):  # a column computed by the admin (it may return a model)
+            value = attr(obj)
+        else:
+            value = getattr(obj, name, "")
+            if callable(value):
+                value = value()
+        return _export_text(value)
+
+
+def _export_text(value) -> str:
+    """One cell: dates as dd/mm/yyyy, yes/no in Vietnamese, models by their name."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Có") if value else _("Không"))
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
 
 
 def _spreadsheet_safe(text: str) -> str:

@@ -15,6 +15,8 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản")
 
     def ready(self):
-        # Runs after every app's permissions exist (django.contrib.auth connects its
-        # own post_migrate handler first), so each role's group gets its permissions.
+        # post_migrate is sent once per installed app, and this handler runs each time
+        # (before django.contrib.auth's, which is connected later). By the last app's
+        # signal every earlier app's permissions exist, so the groups end up complete;
+        # the sync is idempotent, so the earlier partial runs do no harm.
         post_migrate.connect(_sync_role_groups, dispatch_uid="khaibao.accounts.sync_role_groups")

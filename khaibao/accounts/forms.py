@@ -1,26 +1,49 @@
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.areas.models import Area
 
-from .models import User
+from .models import StaffProfile, User
 from .roles import Role
 from .services import staff_assignment_check
 
 
 class StaffFormBase(forms.ModelForm):
+    """The staff admin's forms. The admin's get_form() sets the two attributes below."""
+
     role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
-    area = forms.ModelChoiceField(label=_("Địa bàn phụ trách"), queryset=Area.objects.none())
+    area = forms.ModelChoiceField(
+        label=_("Địa bàn phụ trách"),
+        queryset=Area.objects.none(),
+        widget=AutocompleteSelect(StaffProfile._meta.get_field("area"), admin.site),
+        error_messages={
+            "invalid_choice": _("Chọn một địa bàn trong phạm vi bạn phụ trách."),
+        },
+    )
     unit_name = forms.CharField(label=_("Đơn vị"), max_length=200, required=False)
 
-    #: Set by the admin's get_form(): whose permissions the choices are checked against.
+    #: Whose permissions the role and area are checked against.
     acting_user = None
+    #: The areas that may be chosen: the acting user's scope.
+    area_queryset = Area.objects.none()
 
     class Meta:
         model = User
         fields = ("username", "full_name")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On the form's own copy of the field: the class's field is shared by requests.
+        self.fields["area"].queryset = self.area_queryset
+        profile = getattr(self.instance, "staff_profile", None) if self.instance.pk else None
+        if profile is not None:
+            self.initial.setdefault("role", profile.role)
+            self.initial.setdefault("area", profile.area_id)
+            self.initial.setdefault("unit_name", profile.unit_name)
 
     def clean(self):
         cleaned = super().clean()

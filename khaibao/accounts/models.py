@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .roles import Role
 
@@ -18,7 +19,7 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("tài khoản")
-        verbose_name_plural = _("tài khoản")
+        verbose_name_plural = pgettext_lazy("plural", "tài khoản")
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self):
@@ -59,7 +60,7 @@ class StaffProfile(models.Model):
 
     class Meta:
         verbose_name = _("hồ sơ cán bộ")
-        verbose_name_plural = _("hồ sơ cán bộ")
+        verbose_name_plural = pgettext_lazy("plural", "hồ sơ cán bộ")
         constraints = [
             models.CheckConstraint(name="staff_role_valid", condition=Q(role__in=Role.values)),
         ]
@@ -70,3 +71,40 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.area}"
+
+
+class OtpStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang hiệu lực")
+    USED = "used", _("Đã dùng")
+    VOIDED = "voided", _("Đã thay bằng mã mới")
+    LOCKED = "locked", _("Khoá do nhập sai quá nhiều")
+
+
+class OtpChallenge(models.Model):
+    """One 6-digit code sent to a phone. Only a keyed hash of the code is stored."""
+
+    phone = models.CharField(_("số điện thoại"), max_length=16)
+    code_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=OtpStatus.choices, default=OtpStatus.ACTIVE)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã OTP")
+        verbose_name_plural = pgettext_lazy("plural", "mã OTP")
+        constraints = [
+            # "A new code voids the old one", held by the database: one live code per phone.
+            models.UniqueConstraint(
+                fields=["phone"], condition=Q(status="active"), name="otp_one_active_per_phone"
+            ),
+        ]
+        indexes = [
+            # Verification and the per-phone hourly cap: a phone's codes, newest first.
+            models.Index(fields=["phone", "-created_at"], name="otp_phone_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} · {self.get_status_display()}"

@@ -34,28 +34,31 @@ def role_groups_sync(*, using: str = "default") -> None:
         group.permissions.set(wanted)
 
 
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    # A code on the inner error: ValidationError drops `code=` given beside a dict.
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def staff_assignment_check(*, by: User, role: str, area: Area) -> None:
     """May `by` give this role over this area? Raises ValidationError naming the field."""
     if role not in Role.values:
-        raise ValidationError({"role": _("Chọn vai trò.")}, code="role_invalid")
+        raise _field_error("role", _("Chọn vai trò."), "role_invalid")
     level = ROLE_AREA_LEVEL.get(role)
     if level and area.level != level:
-        raise ValidationError(
-            {
-                "area": _("Vai trò này phải gắn với một %(level)s.")
-                % {"level": AreaLevel(level).label.lower()}
-            },
-            code="area_level",
+        raise _field_error(
+            "area",
+            _("Vai trò này phải gắn với một %(level)s.")
+            % {"level": AreaLevel(level).label.lower()},
+            "area_level",
         )
     scope = scope_for(by)
     if not scope.covers(area):
-        raise ValidationError(
-            {"area": _("Chỉ tạo cán bộ trong địa bàn bạn phụ trách.")}, code="area_scope"
-        )
+        raise _field_error("area", _("Chỉ tạo cán bộ trong địa bàn bạn phụ trách."), "area_scope")
     if role == Role.PROVINCE_ADMIN and not scope.unrestricted:
-        raise ValidationError(
-            {"role": _("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị tỉnh.")},
-            code="role_forbidden",
+        raise _field_error(
+            "role",
+            _("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị tỉnh."),
+            "role_forbidden",
         )
 
 
@@ -110,13 +113,22 @@ def staff_update(
     request=None,
 ) -> User:
     profile = user.staff_profile
-    if not scope_for(by).covers(profile.area):
+    scope = scope_for(by)
+    if not scope.covers(profile.area):
         raise PermissionDenied
+    if profile.role == Role.PROVINCE_ADMIN and not scope.unrestricted:
+        # Demoting or locking a peer would take the province over: superusers only.
+        raise _field_error(
+            "role",
+            _("Chỉ quản trị hệ thống mới sửa được tài khoản quản trị tỉnh."),
+            "role_forbidden",
+        )
     staff_assignment_check(by=by, role=role, area=area)
     if user.pk == by.pk and not is_active:
-        raise ValidationError(
-            {"is_active": _("Không thể tự khoá tài khoản của mình.")}, code="self_deactivate"
+        raise _field_error(
+            "is_active", _("Không thể tự khoá tài khoản của mình."), "self_deactivate"
         )
+    before = _staff_fields(user, profile)
     user.full_name = clean_text(full_name)
     user.is_active = is_active
     user.full_clean(exclude=["password"])
@@ -125,15 +137,28 @@ def staff_update(
     profile.full_clean()
     profile.save()
     _assign_role_group(user, role)
-    log_action(
-        actor=by,
-        action=AuditAction.CHANGE,
-        obj=user,
-        area=area,
-        request=request,
-        detail={"role": role},
-    )
+    after = _staff_fields(user, profile)
+    changed = sorted(name for name in after if after[name] != before[name])
+    if changed:
+        log_action(
+            actor=by,
+            action=AuditAction.CHANGE,
+            obj=user,
+            area=area,
+            request=request,
+            detail={"fields": changed, "role": role, "area": area.code},
+        )
     return user
+
+
+def _staff_fields(user: User, profile: StaffProfile) -> dict:
+    return {
+        "full_name": user.full_name,
+        "is_active": user.is_active,
+        "role": profile.role,
+        "area": profile.area_id,
+        "unit_name": profile.unit_name,
+    }
 
 
 def sessions_clear_expired() -> int:

@@ -3,12 +3,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from khaibao.accounts.admin_mixins import ScopedModelAdmin
 
 from .forms import VillageCsvForm, VillageForm
 from .models import Area, AreaLevel
-from .services import village_create, villages_import_csv
+from .services import village_create, village_update, villages_import_csv
 
 
 @admin.register(Area)
@@ -37,7 +38,9 @@ class AreaAdmin(ScopedModelAdmin):
         # Provinces and wards come from the official list: only villages are edited here.
         if obj is not None and obj.level != AreaLevel.VILLAGE:
             return ("code", "name", "division_type", "parent")
-        return ("code",) if obj is not None else ()
+        # A village stays under its ward: its path, and so who sees its residents, was
+        # built from the parent when it was created.
+        return ("code", "parent") if obj is not None else ()
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.level != AreaLevel.VILLAGE:
@@ -54,8 +57,11 @@ class AreaAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            village_update(
+                village=obj,
+                name=form.cleaned_data["name"],
+                division_type=form.cleaned_data["division_type"],
+            )
         else:
             created = village_create(
                 ward=form.cleaned_data["parent"],
@@ -93,7 +99,13 @@ class AreaAdmin(ScopedModelAdmin):
                     form.add_error(None, exc)
                 else:
                     messages.success(
-                        request, _("Đã thêm %(count)d thôn / tổ dân phố.") % {"count": len(created)}
+                        request,
+                        ngettext(
+                            "Đã thêm %(count)d thôn / tổ dân phố.",
+                            "Đã thêm %(count)d thôn / tổ dân phố.",
+                            len(created),
+                        )
+                        % {"count": len(created)},
                     )
                     return redirect("admin:areas_area_changelist")
             status = 400

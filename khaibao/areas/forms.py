@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.people.normalize import clean_text
+from khaibao.people.normalize import clean_text, name_key
 
 from .models import Area
 
@@ -26,10 +26,33 @@ class VillageForm(forms.ModelForm):
             raise ValidationError(_("Nhập tên thôn / tổ dân phố."), code="required")
         return name
 
+    def clean(self):
+        cleaned = super().clean()
+        # On edit the ward is read-only and absent from cleaned_data: use the stored one.
+        parent, name = cleaned.get("parent") or self.instance.parent, cleaned.get("name")
+        if parent is not None and name:
+            same_name = Area.objects.filter(parent=parent, name_key=name_key(name)).exclude(
+                pk=self.instance.pk
+            )
+            if same_name.exists():
+                self.add_error(
+                    "name",
+                    ValidationError(
+                        _("%(ward)s đã có “%(name)s”."),
+                        code="duplicate",
+                        params={"ward": parent.name, "name": name},
+                    ),
+                )
+        return cleaned
+
 
 class VillageCsvForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp CSV"),
+        error_messages={
+            "required": _("Chọn tệp CSV để tải lên."),
+            "empty": _("Tệp trống: không có dòng tiêu đề và dữ liệu."),
+        },
         help_text=_(
             "Mã hoá UTF-8, dòng đầu là tiêu đề: ward_code,name,division_type. "
             "Ví dụ: 00070,Tổ dân phố 1,tổ dân phố"
@@ -55,12 +78,18 @@ class VillageCsvForm(forms.Form):
                 _("Dòng tiêu đề phải đúng là: ward_code,name,division_type."), code="header"
             )
         rows = []
-        for line, row in enumerate(reader, start=2):
+        for row in reader:
+            # The reader skips blank lines, so count lines as the file has them.
+            line = reader.line_num
             values = {key.strip(): clean_text(value or "") for key, value in row.items() if key}
             if not all(values.get(column) for column in CSV_COLUMNS):
                 raise ValidationError(
                     _("Dòng %(line)d thiếu dữ liệu."), code="row_incomplete", params={"line": line}
                 )
+            if values["ward_code"].isdigit():
+                # Ward codes have 5 digits; spreadsheets drop the leading zeros (00070 → 70).
+                values["ward_code"] = values["ward_code"].zfill(5)
+            values["line"] = line
             rows.append(values)
             if len(rows) > CSV_MAX_ROWS:
                 raise ValidationError(_("Tối đa 5.000 dòng mỗi tệp."), code="too_many_rows")

@@ -12,8 +12,6 @@ from .models import Area, AreaLevel, build_path
 
 
 def _next_village_code(ward: Area) -> str:
-    # Lock the ward row: two staff adding villages at once must not get the same code.
-    Area.objects.select_for_update().filter(pk=ward.pk).first()
     taken = Area.objects.filter(parent=ward, level=AreaLevel.VILLAGE).count()
     number = taken + 1
     while Area.objects.filter(code=f"{ward.code}-{number:03d}").exists():
@@ -25,13 +23,24 @@ def _next_village_code(ward: Area) -> str:
 def village_create(*, ward: Area, name: str, division_type: str, by=None, request=None) -> Area:
     if ward.level != AreaLevel.WARD:
         raise ValidationError(
-            {"parent": _("Thôn / tổ dân phố phải thuộc một phường / xã.")}, code="not_a_ward"
+            {
+                "parent": ValidationError(
+                    _("Thôn / tổ dân phố phải thuộc một phường / xã."), code="not_a_ward"
+                )
+            }
         )
     name = clean_text(name)
+    # Lock the ward row before looking: two staff adding villages to one ward at once
+    # must get neither the same code nor the same name twice.
+    Area.objects.select_for_update().filter(pk=ward.pk).first()
     if Area.objects.filter(parent=ward, name_key=name_key(name)).exists():
         raise ValidationError(
-            {"name": _("%(ward)s đã có “%(name)s”.") % {"ward": ward.name, "name": name}},
-            code="duplicate",
+            {
+                "name": ValidationError(
+                    _("%(ward)s đã có “%(name)s”.") % {"ward": ward.name, "name": name},
+                    code="duplicate",
+                )
+            }
         )
     code = _next_village_code(ward)
     village = Area(
@@ -51,16 +60,48 @@ def village_create(*, ward: Area, name: str, division_type: str, by=None, reques
 
 
 @transaction.atomic
+def village_update(*, village: Area, name: str, division_type: str) -> Area:
+    """Rename a village; its code, ward and path never change (records point at them)."""
+    if village.level != AreaLevel.VILLAGE:
+        raise ValidationError(_("Chỉ sửa được thôn / tổ dân phố."), code="not_a_village")
+    name = clean_text(name)
+    Area.objects.select_for_update().filter(pk=village.parent_id).first()
+    if (
+        Area.objects.filter(parent_id=village.parent_id, name_key=name_key(name))
+        .exclude(pk=village.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("%(ward)s đã có “%(name)s”.") % {"ward": village.parent.name, "name": name},
+                    code="duplicate",
+                )
+            }
+        )
+    village.name, village.name_key = name, name_key(name)
+    village.division_type = clean_text(division_type).lower()
+    village.full_clean()
+    village.save(update_fields=["name", "name_key", "division_type"])
+    return village
+
+
+@transaction.atomic
 def villages_import_csv(
     *, rows: list[dict], allowed_wards: QuerySet, by=None, request=None
 ) -> list[Area]:
-    """Create every row or none: one bad line rolls the whole file back."""
+    """Create every row or none: one bad line rolls the whole file back.
+
+    Each row is a dict with ward_code, name, division_type and, from VillageCsvForm,
+    `line` (its line in the file, for the error message; else its position + 1).
+    """
     wards = {
         area.code: area
         for area in allowed_wards.filter(code__in={row["ward_code"] for row in rows})
     }
     created = []
-    for line, row in enumerate(rows, start=2):
+    for position, row in enumerate(rows, start=2):
+        line = row.get("line", position)
         ward = wards.get(row["ward_code"])
         if ward is None:
             raise ValidationError(

@@ -3,9 +3,27 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .ids import validate_id_document
+from khaibao.areas.models import Area, AreaLevel
+
+from .ids import IdType, Sex, validate_id_document
 from .models import Person
 from .normalize import clean_text, normalize_phone
+from .services import check_residence_area
+
+
+def _clean_id_document(form, cleaned: dict) -> None:
+    """Normalise the document and cross-check it with birth date and sex (both forms)."""
+    if {"id_type", "date_of_birth", "sex"} <= cleaned.keys():
+        try:
+            cleaned["id_type"], cleaned["id_number"] = validate_id_document(
+                id_type=cleaned["id_type"],
+                id_number=cleaned.get("id_number", ""),
+                date_of_birth=cleaned["date_of_birth"],
+                sex=cleaned["sex"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            form.add_error("id_number", exc)
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -43,21 +61,132 @@ class PersonAdminForm(forms.ModelForm):
             raise ValidationError(_("Nhập họ và tên."), code="required")
         return name
 
+    def clean_area(self):
+        area = self.cleaned_data["area"]
+        check_residence_area(area)
+        return area
+
     def clean_phone(self):
         phone = self.cleaned_data.get("phone", "")
         return normalize_phone(phone) if phone else ""
 
     def clean(self):
         cleaned = super().clean()
-        if {"id_type", "date_of_birth", "sex"} <= cleaned.keys():
-            try:
-                cleaned["id_type"], cleaned["id_number"] = validate_id_document(
-                    id_type=cleaned["id_type"],
-                    id_number=cleaned.get("id_number", ""),
-                    date_of_birth=cleaned["date_of_birth"],
-                    sex=cleaned["sex"],
-                    today=timezone.localdate(),
-                )
-            except ValidationError as exc:
-                self.add_error("id_number", exc)
+        _clean_id_document(self, cleaned)
         return cleaned
+
+
+class CitizenPersonForm(forms.Form):
+    """A citizen's own data or a relative's, with the address picked province → ward.
+
+    Works without JavaScript: the ward list follows the chosen province after the
+    "Cập nhật danh sách phường / xã" button; with JavaScript it follows at once.
+    """
+
+    relationship = forms.ChoiceField(label=_("Quan hệ với bạn"), choices=())
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        help_text=_("Dạng ngày/tháng/năm, ví dụ 14/03/1988."),
+        widget=forms.DateInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y"
+        ),
+        error_messages={"invalid": _("Nhập ngày sinh dạng ngày/tháng/năm, ví dụ 14/03/1988.")},
+    )
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, widget=forms.RadioSelect)
+    id_type = forms.ChoiceField(label=_("Loại giấy tờ"), choices=IdType.choices)
+    id_number = forms.CharField(
+        label=_("Số giấy tờ"),
+        max_length=40,
+        required=False,
+        help_text=_("Trẻ em chưa có giấy tờ: nhập 000000000."),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+    province = forms.ModelChoiceField(
+        label=_("Tỉnh / thành phố"),
+        queryset=Area.objects.none(),
+        empty_label=_("— Chọn tỉnh / thành phố —"),
+    )
+    ward = forms.ModelChoiceField(
+        label=_("Phường / xã"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— Chọn phường / xã —"),
+    )
+    village = forms.ModelChoiceField(
+        label=_("Thôn / tổ dân phố (nếu có)"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— Không chọn —"),
+    )
+    street_address = forms.CharField(label=_("Số nhà, đường"), max_length=200, required=False)
+
+    def __init__(self, *args, relationships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].choices = relationships
+        if len(relationships) == 1:
+            self.fields["relationship"].widget = forms.HiddenInput()
+            self.fields["relationship"].initial = relationships[0][0]
+        self.fields["province"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).order_by(
+            "name_key"
+        )
+        province_id = self._bound_or_initial("province")
+        ward_id = self._bound_or_initial("ward")
+        self.fields["ward"].queryset = Area.objects.filter(
+            level=AreaLevel.WARD, parent_id=province_id or 0
+        ).order_by("name_key")
+        self.fields["village"].queryset = Area.objects.filter(
+            level=AreaLevel.VILLAGE, parent_id=ward_id or 0
+        ).order_by("name_key")
+
+    def _bound_or_initial(self, name):
+        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        value = getattr(value, "pk", value)
+        try:
+            return int(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean_full_name(self):
+        name = clean_text(self.cleaned_data["full_name"])
+        if not name:
+            raise ValidationError(_("Nhập họ và tên."), code="required")
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "")
+        return normalize_phone(phone) if phone else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        ward, village = cleaned.get("ward"), cleaned.get("village")
+        if cleaned.get("province") and not ward:
+            self.add_error("ward", ValidationError(_("Chọn phường / xã."), code="required"))
+        cleaned["area"] = village or ward
+        _clean_id_document(self, cleaned)
+        return cleaned
+
+    @staticmethod
+    def initial_for(person, relationship) -> dict:
+        area = person.area
+        ward = area.parent if area.level == AreaLevel.VILLAGE else area
+        return {
+            "relationship": relationship,
+            "full_name": person.full_name,
+            "date_of_birth": person.date_of_birth,
+            "sex": person.sex,
+            "id_type": person.id_type,
+            "id_number": person.id_number or ("000000000" if person.id_type == IdType.NONE else ""),
+            "phone": person.phone_display,
+            "province": ward.parent_id,
+            "ward": ward.pk,
+            "village": area.pk if area.level == AreaLevel.VILLAGE else None,
+            "street_address": person.street_address,
+        }

@@ -1,8 +1,11 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .ids import IdType, Sex, age_on
 from .normalize import phone_for_display
@@ -16,6 +19,8 @@ class Person(models.Model):
     `khaibao.people.services`, which normalises and cross-checks the fields.
     """
 
+    # The opaque id carried by a person's QR code and in URLs: never the ID number.
+    public_id = models.UUIDField(_("mã công khai"), default=uuid.uuid4, unique=True, editable=False)
     full_name = models.CharField(_("họ và tên"), max_length=120)
     name_key = models.CharField(max_length=120, editable=False)
     date_of_birth = models.DateField(_("ngày sinh"))
@@ -38,7 +43,7 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("người dân")
-        verbose_name_plural = _("người dân")
+        verbose_name_plural = pgettext_lazy("plural", "người dân")
         ordering = ["name_key", "date_of_birth"]
         constraints = [
             # One person per document. "No ID" (children) is stored as an empty number
@@ -47,6 +52,10 @@ class Person(models.Model):
                 fields=["id_type", "id_number"],
                 condition=~Q(id_number=""),
                 name="person_unique_id_document",
+                violation_error_code="id_document_taken",
+                violation_error_message=_(
+                    "Đã có người dùng giấy tờ này. Tìm người đó thay vì tạo người mới."
+                ),
             ),
             models.CheckConstraint(
                 name="person_no_id_has_empty_number",
@@ -104,14 +113,23 @@ class ManagedPerson(models.Model):
 
     class Meta:
         verbose_name = _("người được quản lý")
-        verbose_name_plural = _("người được quản lý")
+        verbose_name_plural = pgettext_lazy("plural", "người được quản lý")
         constraints = [
-            models.UniqueConstraint(fields=["account", "person"], name="managed_person_unique"),
+            models.UniqueConstraint(
+                fields=["account", "person"],
+                name="managed_person_unique",
+                violation_error_code="already_managed",
+                violation_error_message=_("Tài khoản này đã quản lý người này."),
+            ),
             # An account is one person's own: at most one SELF link.
             models.UniqueConstraint(
                 fields=["account"],
                 condition=Q(relationship=Relationship.SELF),
                 name="managed_person_one_self",
+                violation_error_code="self_taken",
+                violation_error_message=_(
+                    "Tài khoản này đã có hồ sơ “Bản thân”. Thêm người này với quan hệ khác."
+                ),
             ),
         ]
 

@@ -23,10 +23,12 @@ def name_key(value: str) -> str:
     """A matching key: casefolded, accents stripped, đ→d, spaces collapsed.
 
     "Nguyễn  Văn An" (NFD, double space) and "NGUYỄN VĂN AN" give "nguyen van an".
+    The look-alike "Ð" (U+00D0, eth), which old fonts and spreadsheet exports put in
+    place of "Đ", also becomes d.
     """
     decomposed = unicodedata.normalize("NFD", clean_text(value).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.replace("đ", "d")
+    return stripped.replace("đ", "d").replace("ð", "d")
 
 
 def normalize_phone(value: str) -> str:

@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,12 @@ from khaibao.audit.services import AuditAction, log_action
 from .ids import validate_id_document
 from .models import ManagedPerson, Person, Relationship
 from .normalize import clean_text, name_key, normalize_phone
+
+
+def check_residence_area(area: Area) -> None:
+    """A person lives in a ward or a village, never in a whole province."""
+    if area.level == AreaLevel.PROVINCE:
+        raise ValidationError(_("Chọn phường / xã (hoặc thôn, tổ dân phố)."), code="area_level")
 
 
 def _normalized_fields(
@@ -46,10 +52,10 @@ def _normalized_fields(
             phone = normalize_phone(phone)
         except ValidationError as exc:
             errors["phone"] = exc.error_list
-    if area.level == AreaLevel.PROVINCE:
-        errors["area"] = [
-            ValidationError(_("Chọn phường / xã (hoặc thôn, tổ dân phố)."), code="area_level")
-        ]
+    try:
+        check_residence_area(area)
+    except ValidationError as exc:
+        errors["area"] = exc.error_list
     if errors:
         raise ValidationError(errors)
     return {
@@ -63,6 +69,29 @@ def _normalized_fields(
         "area": area,
         "street_address": clean_text(street_address),
     }
+
+
+def _save_person(person: Person) -> None:
+    """Save; two requests storing the same document at once both pass full_clean(), and
+    the database's unique constraint then stops the second: report it like full_clean."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        if "person_unique_id_document" not in str(
+            exc
+        ) and "id_type, people_person.id_number" not in str(exc):
+            raise
+        constraint = next(
+            c for c in Person._meta.constraints if c.name == "person_unique_id_document"
+        )
+        raise ValidationError(
+            {
+                "id_number": ValidationError(
+                    constraint.violation_error_message, code=constraint.violation_error_code
+                )
+            }
+        ) from None
 
 
 @transaction.atomic
@@ -90,9 +119,9 @@ def person_create(
         area=area,
         street_address=street_address,
     )
-    person = Person(nationality=nationality.upper(), **fields)
+    person = Person(nationality=clean_text(nationality).upper(), **fields)
     person.full_clean()
-    person.save()
+    _save_person(person)
     if by is not None and by.is_staff:
         log_action(
             actor=by,
@@ -107,27 +136,37 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, person: Person, by=None, request=None, **changes) -> Person:
+    """Apply `changes` to the stored person; audit which fields changed.
+
+    The comparison is with the row as stored (locked), not with `person`: a ModelForm
+    (the admin's) has already written the new values onto the instance it validated.
+    """
+    stored = Person.objects.select_for_update().select_related("area").get(pk=person.pk)
     current = {
-        "full_name": person.full_name,
-        "date_of_birth": person.date_of_birth,
-        "sex": person.sex,
-        "id_type": person.id_type,
-        "id_number": person.id_number,
-        "phone": person.phone,
-        "area": person.area,
-        "street_address": person.street_address,
+        "full_name": stored.full_name,
+        "date_of_birth": stored.date_of_birth,
+        "sex": stored.sex,
+        "id_type": stored.id_type,
+        "id_number": stored.id_number,
+        "phone": stored.phone,
+        "area": stored.area,
+        "street_address": stored.street_address,
     }
     unknown = set(changes) - set(current) - {"nationality"}
     if unknown:
         raise TypeError(f"person_update() got unknown fields: {sorted(unknown)}")
-    nationality = changes.pop("nationality", person.nationality)
+    nationality = changes.pop("nationality", stored.nationality)
     fields = _normalized_fields(**{**current, **changes})
-    changed = sorted(name for name, value in fields.items() if getattr(person, name) != value)
+    fields["nationality"] = clean_text(nationality).upper()
+    changed = sorted(
+        name
+        for name, value in fields.items()
+        if name != "name_key" and getattr(stored, name) != value
+    )
     for name, value in fields.items():
         setattr(person, name, value)
-    person.nationality = nationality.upper()
     person.full_clean()
-    person.save()
+    _save_person(person)
     if by is not None and by.is_staff and changed:
         log_action(
             actor=by,
@@ -136,7 +175,7 @@ def person_update(*, person: Person, by=None, request=None, **changes) -> Person
             person=person,
             area=person.area,
             request=request,
-            detail={"fields": [name for name in changed if name != "name_key"]},
+            detail={"fields": changed},
         )
     return person
 
@@ -145,7 +184,11 @@ def person_update(*, person: Person, by=None, request=None, **changes) -> Person
 def person_link_to_account(*, account, person: Person, relationship: str) -> ManagedPerson:
     if relationship not in Relationship.values:
         raise ValidationError(
-            {"relationship": _("Chọn quan hệ với người này.")}, code="relationship_invalid"
+            {
+                "relationship": ValidationError(
+                    _("Chọn quan hệ với người này."), code="relationship_invalid"
+                )
+            }
         )
     link = ManagedPerson.objects.filter(account=account, person=person).first()
     if link is None:
@@ -154,3 +197,86 @@ def person_link_to_account(*, account, person: Person, relationship: str) -> Man
     link.full_clean()  # also checks "at most one SELF per account"
     link.save()
     return link
+
+
+@transaction.atomic
+def person_register_for_account(
+    *,
+    account,
+    relationship: str,
+    full_name: str,
+    date_of_birth: datetime.date,
+    sex: str,
+    id_type: str,
+    id_number: str,
+    area: Area,
+    phone: str = "",
+    street_address: str = "",
+) -> Person:
+    """A citizen adds themself or a relative to their account.
+
+    1. A person already on file with the same document is linked only if name, birth
+       date and sex match too (whoever types all of them knows the person); otherwise
+       the citizen is told which fields to check, and nothing stored is shown.
+    2. A child without a document matches only within this account.
+    3. Otherwise a new person is created and linked.
+    """
+    fields = _normalized_fields(
+        full_name=full_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        area=area,
+        street_address=street_address,
+    )
+    if (
+        relationship == Relationship.SELF
+        and ManagedPerson.objects.filter(account=account, relationship=Relationship.SELF).exists()
+    ):
+        raise ValidationError(
+            {"relationship": _("Tài khoản đã có thông tin của chính bạn. Chọn quan hệ khác.")},
+            code="self_exists",
+        )
+    if fields["id_number"]:
+        existing = Person.objects.filter(
+            id_type=fields["id_type"], id_number=fields["id_number"]
+        ).first()
+    else:
+        existing = Person.objects.filter(
+            manager_links__account=account,
+            id_number="",
+            name_key=fields["name_key"],
+            date_of_birth=fields["date_of_birth"],
+        ).first()
+    if existing is not None:
+        same = (existing.name_key, existing.date_of_birth, existing.sex) == (
+            fields["name_key"],
+            fields["date_of_birth"],
+            fields["sex"],
+        )
+        if not same:
+            raise ValidationError(
+                {
+                    "id_number": _(
+                        "Giấy tờ này đã được khai cho một người khác. Kiểm tra lại số giấy tờ, họ tên, ngày sinh "
+                        "và giới tính; nếu đúng, gọi tổng đài để được hỗ trợ."
+                    )
+                },
+                code="id_document_other_person",
+            )
+        person = existing
+    else:
+        person = person_create(
+            full_name=full_name,
+            date_of_birth=date_of_birth,
+            sex=sex,
+            id_type=id_type,
+            id_number=id_number,
+            area=area,
+            phone=phone,
+            street_address=street_address,
+        )
+    person_link_to_account(account=account, person=person, relationship=relationship)
+    return person

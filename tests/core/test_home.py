@@ -1,4 +1,9 @@
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 
@@ -10,3 +15,45 @@ def test_home_lists_the_five_services_and_says_which_are_not_built_yet(client, d
     for title in ("Khai báo F0", "Chăm sóc F0 tại nhà", "Tiêm chủng", "Kết quả xét nghiệm"):
         assert title in text
     assert text.count("Chưa triển khai") == 5
+
+
+@pytest.mark.smoke
+def test_home_shows_the_hotline_and_the_staff_sign_in(client, db, settings):
+    settings.KHAIBAO_HOTLINE = "1900 9095"
+    text = client.get(reverse("home")).content.decode()
+    # Tapping the number on a phone calls it: the tel: link has no spaces.
+    assert '<a class="kb-hotline" href="tel:19009095">' in text
+    assert '<span class="kb-hotline-number">1900 9095</span>' in text
+    assert f'href="{reverse("admin:index")}">Cán bộ y tế đăng nhập</a>' in text
+
+
+@pytest.mark.smoke
+def test_language_switcher_is_a_plain_post_form_back_to_this_page(client, db):
+    text = client.get(reverse("home")).content.decode()
+    assert f'action="{reverse("set_language")}" method="post"' in text
+    assert 'name="csrfmiddlewaretoken"' in text
+    assert '<input type="hidden" name="next" value="/">' in text
+    assert 'name="language" value="vi"' in text
+    assert 'name="language" value="en"' in text
+    assert ">Tiếng Việt</button>" in text
+    assert ">English</button>" in text
+
+
+@pytest.mark.smoke
+def test_pages_use_bootstrap_from_static_not_a_cdn(client, db):
+    text = client.get(reverse("home")).content.decode()
+    assert 'href="/static/vendor/bootstrap/bootstrap.min.css"' in text
+    assert 'src="/static/vendor/bootstrap/bootstrap.bundle.min.js"' in text
+    assert "cdn" not in text.lower()
+
+
+@pytest.mark.smoke
+def test_messages_after_a_redirect_are_shown_and_errors_are_announced(rf, db):
+    request = rf.get("/")
+    request.session, request.user = SessionStore(), AnonymousUser()
+    request._messages = FallbackStorage(request)
+    messages.success(request, "Đã gửi khai báo.")
+    messages.error(request, "Ảnh quá lớn.")
+    text = render_to_string("core/home.html", {"services": []}, request=request)
+    assert '<div class="alert alert-success" role="status">Đã gửi khai báo.</div>' in text
+    assert '<div class="alert alert-danger" role="alert">Ảnh quá lớn.</div>' in text

@@ -34,12 +34,14 @@ class Command(BaseCommand):
 
         def upsert(code, name, division_type, level, parent):
             nonlocal created, updated
+            # parent_id, not parent: comparing the related object would load each
+            # ward's province with one query per ward on every re-run.
             wanted = {
                 "name": name,
                 "name_key": name_key(name),
                 "division_type": division_type,
                 "level": level,
-                "parent": parent,
+                "parent_id": parent.pk if parent else None,
                 "path": build_path(parent=parent, code=code),
             }
             area = existing.get(code)

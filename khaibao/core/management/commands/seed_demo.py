@@ -145,7 +145,7 @@ class Command(BaseCommand):
 
     def _print(self, password: str, ward: Area) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo staff accounts (log in at http://127.0.0.1:8000/admin/):")
+        self.stdout.write("Demo staff accounts (log in at /admin/ on the address below):")
         for profile in (
             StaffProfile.objects.filter(user__username__startswith="demo-")
             .select_related("user", "area")

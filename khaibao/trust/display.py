@@ -1,0 +1,109 @@
+"""A Verification in human form: the verify page's big result and its rows."""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .hcert import TEST_DETECTED, TEST_NOT_DETECTED
+from .models import VerificationStatus
+
+STATUS_STYLE = {
+    VerificationStatus.VALID: "success",
+    VerificationStatus.EXPIRED: "warning",
+    VerificationStatus.REVOKED: "danger",
+    VerificationStatus.BAD_SIGNATURE: "danger",
+    VerificationStatus.UNKNOWN_KEY: "danger",
+    VerificationStatus.MALFORMED: "secondary",
+}
+STATUS_EXPLANATION = {
+    VerificationStatus.VALID: _("Chữ ký đúng và mã còn hiệu lực."),
+    VerificationStatus.EXPIRED: _("Chữ ký đúng nhưng mã đã quá hạn sử dụng."),
+    VerificationStatus.REVOKED: _(
+        "Chứng nhận này đã bị thu hồi (đã được cấp lại hoặc bị huỷ): không dùng được nữa."
+    ),
+    VerificationStatus.BAD_SIGNATURE: _(
+        "Nội dung mã không khớp với chữ ký: mã đã bị sửa hoặc bị làm giả."
+    ),
+    VerificationStatus.UNKNOWN_KEY: _(
+        "Mã được ký bằng một khoá không có trong danh sách khoá tin cậy của cổng."
+    ),
+    VerificationStatus.MALFORMED: _(
+        "Đây không phải mã QR do cổng cấp hoặc chứng nhận COVID theo chuẩn EU DCC, hoặc mã "
+        "bị đọc thiếu. Hãy quét lại."
+    ),
+}
+KIND_LABELS = {
+    "HC1:vaccination": _("Chứng nhận tiêm chủng COVID-19"),
+    "HC1:test": _("Chứng nhận xét nghiệm COVID-19"),
+    "HC1:recovery": _("Chứng nhận khỏi bệnh COVID-19"),
+    "KB1:person": _("Mã QR cá nhân"),
+    "KB1:declaration": _("Tờ khai y tế"),
+    "KB1:venue": _("Mã QR địa điểm"),
+    "KB1:completion": _("Chứng nhận hoàn thành cách ly"),
+}
+TEST_RESULTS = {TEST_NOT_DETECTED: _("Âm tính"), TEST_DETECTED: _("Dương tính")}
+
+
+def format_date(value: str) -> str:
+    """ "1988-03-14" → "14/03/1988"; a year-month ("1988-03") → "03/1988"."""
+    parts = (value or "").split("T")[0].split("-")
+    if all(part.isdigit() for part in parts) and 1 <= len(parts) <= 3:
+        return "/".join(reversed(parts))
+    return value or ""
+
+
+def format_moment(value: str, *, with_time: bool = False) -> str:
+    """An ISO timestamp as local dd/mm/yyyy (and HH:MM)."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return value or ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def _certificate_rows(kind: str, hcert: dict) -> list[tuple[str, str]]:
+    entry = next(iter(hcert.get(kind[:1], None) or [{}]))
+    if kind == "v":
+        return [
+            (_("Mũi tiêm"), f"{entry.get('dn')}/{entry.get('sd')}"),
+            (_("Ngày tiêm"), format_date(entry.get("dt", ""))),
+            (_("Vắc xin"), entry.get("mp", "")),
+        ]
+    if kind == "t":
+        return [
+            (_("Kết quả"), str(TEST_RESULTS.get(entry.get("tr"), entry.get("tr", "")))),
+            (_("Thời điểm lấy mẫu"), format_moment(entry.get("sc", ""), with_time=True)),
+        ]
+    return [
+        (_("Có giá trị từ ngày"), format_date(entry.get("df", ""))),
+        (_("Đến ngày"), format_date(entry.get("du", ""))),
+    ]
+
+
+def verification_display(verification) -> dict:
+    """Label, Bootstrap style, explanation and (label, value) rows for the template."""
+    claims = verification.claims
+    rows = []
+    if claims:
+        rows.append((_("Loại mã"), KIND_LABELS.get(verification.kind, verification.kind)))
+        if claims.get("name"):
+            rows.append((_("Họ và tên"), claims["name"]))
+        if claims.get("birth_date"):
+            rows.append((_("Ngày sinh"), format_date(claims["birth_date"])))
+        if verification.kind.startswith("HC1:") and isinstance(claims.get("hcert"), dict):
+            rows += _certificate_rows(verification.kind[4:5], claims["hcert"])
+        rows += [
+            (_("Ngày cấp"), format_moment(claims.get("issued_at", ""))),
+            (_("Hết hạn ngày"), format_moment(claims.get("expires_at", ""))),
+            (_("Mã chứng nhận"), claims.get("cert_id", "")),
+        ]
+    return {
+        "status": verification.status,
+        "label": verification.status_label,
+        "style": STATUS_STYLE[verification.status],
+        "explanation": STATUS_EXPLANATION[verification.status],
+        "rows": rows,
+    }

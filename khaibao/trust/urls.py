@@ -1,0 +1,12 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "trust"
+
+urlpatterns = [
+    path(".well-known/khaibao/keys.json", views.keys, name="keys"),
+    path("verify/", views.verify, name="verify"),
+    path("api/verify", views.api_verify, name="api-verify"),
+    re_path(r"^qr/(?P<digest>[0-9a-f]{64})\.png$", views.qr_image, name="qr-image"),
+]

@@ -1,0 +1,97 @@
+import json
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .display import verification_display
+from .forms import VerifyForm
+from .images import qr_image_cached, qr_image_enqueue
+from .keys import public_keys_document
+from .services import qr_verify
+
+API_MAX_BODY_BYTES = 16 * 1024
+KEYS_MAX_AGE_SECONDS = 3600
+IMAGE_MAX_AGE_SECONDS = 24 * 3600
+# A grey square with three dots. Its intrinsic size (16 px) is how the page's script
+# tells it from the real QR image (hundreds of pixels) and keeps reloading.
+PLACEHOLDER_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 16 16">'
+    '<rect width="16" height="16" fill="#e9ecef"/>'
+    '<circle cx="5" cy="8" r="1" fill="#6c757d"/><circle cx="8" cy="8" r="1" fill="#6c757d"/>'
+    '<circle cx="11" cy="8" r="1" fill="#6c757d"/></svg>'
+)
+
+
+@require_GET
+def keys(request):
+    """The public verification keys (JWK), for checkpoints that verify offline."""
+    response = JsonResponse(public_keys_document())
+    response["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE_SECONDS}"
+    # Public data that verifier apps on other origins fetch.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Public page: paste a QR text (or let a scanner type it), or upload a photo."""
+    if request.method == "GET":
+        return render(request, "trust/verify.html", {"form": VerifyForm()})
+    form = VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "trust/verify.html", {"form": form}, status=400)
+    verification = qr_verify(form.cleaned_data["text"])
+    context = {"form": VerifyForm(), "result": verification_display(verification)}
+    return render(request, "trust/verify.html", context)
+
+
+def _api_error(code: str, message: str, status: int = 400) -> JsonResponse:
+    response = JsonResponse({"error": code, "message": message}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def api_verify(request):
+    """POST {"qr": "..."} → {"status", "kind", "claims"}. For scanner apps; no session."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > API_MAX_BODY_BYTES:
+        return _api_error("too_large", _("Yêu cầu quá lớn (tối đa 16 KB)."))
+    body = request.read(API_MAX_BODY_BYTES + 1)
+    if len(body) > API_MAX_BODY_BYTES:
+        return _api_error("too_large", _("Yêu cầu quá lớn (tối đa 16 KB)."))
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _api_error("bad_json", _("Nội dung yêu cầu không phải JSON hợp lệ."))
+    if not isinstance(data, dict) or not isinstance(data.get("qr"), str):
+        return _api_error("missing_qr", _('Thiếu trường "qr" (chuỗi nội dung mã QR).'))
+    response = JsonResponse(qr_verify(data["qr"]).as_json())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def qr_image(request, digest: str):
+    """The PNG of a QR text, or 202 + a placeholder while the worker renders it."""
+    png = qr_image_cached(digest)
+    if png is not None:
+        response = HttpResponse(png, content_type="image/png")
+        # Content-addressed, but the picture is of someone's personal code: private.
+        response["Cache-Control"] = f"private, max-age={IMAGE_MAX_AGE_SECONDS}"
+        return response
+    if not qr_image_enqueue(digest):
+        raise Http404
+    response = HttpResponse(PLACEHOLDER_SVG, content_type="image/svg+xml", status=202)
+    response["Retry-After"] = "1"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,101 @@
+#!/usr/bin/env python
+"""Benchmark (not a test): how many signed QR codes one process verifies per second.
+
+Issues N codes of each kind (HC1 vaccination certificates, KB1 personal codes), adds
+some revoked certificate ids, then times `qr_verify` on every code, best of a few
+rounds. DESIGN.md §7 asks for at least 3,000 per second per core.
+
+    .venv/bin/python scripts/bench_qr_verify.py [--count 2000] [--rounds 5] [--revoked 1000]
+
+It uses a throw-away test database (SQLite, or test_<name> on DATABASE_URL's server)
+and a temporary key directory, so it touches nothing of the developer's.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=2000, help="codes of each kind")
+    parser.add_argument("--rounds", type=int, default=5, help="timed passes; the best counts")
+    parser.add_argument("--revoked", type=int, default=1000, help="revoked ids in the table")
+    args = parser.parse_args()
+
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("SMS_BACKEND", "locmem")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khaibao.settings")
+    with tempfile.TemporaryDirectory(prefix="bench-keys-") as keys_dir:
+        os.environ["SIGNING_KEYS_DIR"] = keys_dir
+        import django
+
+        django.setup()
+        from django.db import connection
+        from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+        if connection.vendor != "sqlite":
+            # Not test_<name>: a test run on the same server may be using that one.
+            connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
+        setup_test_environment()
+        old_config = setup_databases(verbosity=0, interactive=False)
+        try:
+            run(args)
+        finally:
+            teardown_databases(old_config, verbosity=0)
+
+
+def run(args) -> None:
+    from django.db import connection
+
+    from khaibao.trust.hcert import uvci_new
+    from khaibao.trust.models import RevokedCertificate
+    from khaibao.trust.services import qr_issue_hc1, qr_issue_kb1, qr_verify
+    from tests.trust.conftest import vaccination_hcert
+
+    year = datetime.timedelta(days=365)
+    RevokedCertificate.objects.bulk_create(
+        RevokedCertificate(cert_id=uvci_new(), reason="benchmark") for _ in range(args.revoked)
+    )
+    codes = {
+        "HC1 vaccination": [
+            qr_issue_hc1(hcert=vaccination_hcert(), cert_id=uvci_new(), valid_for=year).text
+            for _ in range(args.count)
+        ],
+        "KB1 person": [
+            qr_issue_kb1(
+                kind="person",
+                subject_id=f"00000000-0000-4000-8000-{i:012d}",
+                claims={"name": f"Trần Thị Cúc {i}", "birth_date": datetime.date(1975, 11, 30)},
+                valid_for=year,
+            ).text
+            for i in range(args.count)
+        ],
+    }
+    print(f"Database: {connection.vendor}; {args.revoked} revoked ids; one process, one thread.")
+    for label, texts in codes.items():
+        statuses = {qr_verify(text).status for text in texts}  # warm-up, and a sanity check
+        assert statuses == {"valid"}, statuses
+        best = min(_timed(qr_verify, texts) for _ in range(args.rounds))
+        size = sum(map(len, texts)) // len(texts)
+        print(
+            f"{label:16} {len(texts) / best:8,.0f} codes/s  "
+            f"({best / len(texts) * 1e6:5.0f} µs each, {size} characters a code)"
+        )
+
+
+def _timed(verify, texts) -> float:
+    start = time.perf_counter()
+    for text in texts:
+        verify(text)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The admin's URLs as the tests see them, and small helpers to open them."""
+
+import csv
+import io
+
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+#: Model-admin URL kinds that take an object id.
+OBJECT_KINDS = frozenset({"change", "delete", "history", "password_change"})
+#: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist.
+LIST_KINDS = frozenset({"changelist", "add", "import_villages", "export"})
+
+LOGIN_URL = reverse("admin:login")
+
+
+def registered_models() -> list:
+    return sorted(admin.site._registry, key=lambda model: model._meta.label_lower)
+
+
+def url_names(model) -> dict[str, str]:
+    """Kind → URL name for every named URL of the model's admin.
+
+    Names are "<app>_<model>_<kind>", except Django's UserAdmin password page, which is
+    always "auth_user_password_change" whatever the user model's app.
+    """
+    opts = model._meta
+    prefix = f"{opts.app_label}_{opts.model_name}_"
+    names = {}
+    for pattern in admin.site._registry[model].urls:
+        if pattern.name:
+            kind = pattern.name.removeprefix(prefix).removeprefix("auth_user_")
+            names[kind] = pattern.name
+    return names
+
+
+def url_kinds(model) -> list[str]:
+    """Every URL kind of the model's admin ("change", "password_change", …), and
+    "export" where the admin offers the CSV export action."""
+    model_admin = admin.site._registry[model]
+    exports = "export_csv" in (model_admin.actions or ())
+    return [*url_names(model), *(["export"] if exports else [])]
+
+
+def admin_url(model, kind: str, obj=None) -> str:
+    args = [obj.pk] if kind in OBJECT_KINDS else []
+    return reverse(f"admin:{url_names(model)[kind]}", args=args)
+
+
+def open_admin_url(client, model, kind: str, obj=None):
+    """GET the URL of this kind, or post the CSV export of `obj` for "export"."""
+    if kind == "export":
+        return post_action(client, model, [obj])
+    return client.get(admin_url(model, kind, obj))
+
+
+def post_action(client, model, objects, *, action="export_csv", select_across=False):
+    data = {"action": action, "index": "0", ACTION_CHECKBOX_NAME: [str(obj.pk) for obj in objects]}
+    if select_across:
+        data["select_across"] = "1"
+    return client.post(admin_url(model, "changelist"), data)
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a CSV download, after checking it starts with the UTF-8 BOM."""
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff"), "the CSV must start with a BOM so Excel reads UTF-8"
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def assert_login_redirect(response):
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{LOGIN_URL}?next=")
+
+
+def grant_model_permissions(user, model):
+    """Give `user` every permission on `model`, whatever its role holds."""
+    content_type = ContentType.objects.get_for_model(model)
+    user.user_permissions.add(*Permission.objects.filter(content_type=content_type))
+    return user

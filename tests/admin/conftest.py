@@ -1,0 +1,68 @@
+"""Objects in a third place (the other province) and audit events, for the admin tests."""
+
+import datetime
+
+import pytest
+
+from khaibao.accounts.roles import Role
+from khaibao.areas.models import AreaLevel
+from khaibao.audit.models import AuditAction
+from khaibao.audit.services import log_action
+from khaibao.notify.models import SmsMessage
+from khaibao.people.ids import Sex
+from tests.factories import make_area, make_person, make_staff
+
+
+@pytest.fixture
+def other_village(other_ward):
+    return make_area(
+        code="00070-001", name="Tổ dân phố 5", level=AreaLevel.VILLAGE, parent=other_ward
+    )
+
+
+@pytest.fixture
+def other_province_person(other_village):
+    return make_person(
+        area=other_village,
+        full_name="Lê Văn Dũng",
+        date_of_birth=datetime.date(1969, 1, 8),
+        sex=Sex.MALE,
+        phone="0903111222",
+    )
+
+
+@pytest.fixture
+def other_province_staff(superuser, other_ward):
+    return make_staff(
+        username="tram-y-te-ha-noi", role=Role.WARD_STATION, area=other_ward, by=superuser
+    )
+
+
+def _event(*, actor, area, label):
+    event = log_action(actor=actor, action=AuditAction.VIEW, object_type="people.person", area=area)
+    # A label of its own, so a CSV export or a changelist shows which event it holds.
+    event.object_repr = label
+    event.save(update_fields=["object_repr"])
+    return event
+
+
+@pytest.fixture
+def ward1_event(superuser, ward1):
+    return _event(actor=superuser, area=ward1, label="su-kien-phuong-1")
+
+
+@pytest.fixture
+def ward2_event(superuser, ward2):
+    return _event(actor=superuser, area=ward2, label="su-kien-phuong-2")
+
+
+@pytest.fixture
+def other_province_event(superuser, other_ward):
+    return _event(actor=superuser, area=other_ward, label="su-kien-ha-noi")
+
+
+@pytest.fixture
+def sms_message(db):
+    return SmsMessage.objects.create(
+        to="+84912345678", body="Ma dang nhap KhaiBao: 123456", purpose="otp"
+    )

@@ -1,0 +1,551 @@
+"""The permission matrix: every admin URL × anonymous, citizen, each role and each place.
+
+URLs come from `admin.site._registry` and each model admin's own URL list, so a newly
+registered model, or a new URL on a model admin, is opened here automatically. A model
+missing from OBJECTS or ALLOWED, or a URL kind this module does not know, fails the run
+until the tables below say what is expected of it.
+
+Expectations (DESIGN.md §5 "Staff scope"):
+- anonymous and citizen accounts are sent to the admin login page;
+- a role without a permission gets 403, whatever the object;
+- another area's object is a 404 on every object URL and for an action posted with its
+  id; its rows are absent from changelists, autocomplete results and CSV exports;
+- the same user opens its own area's objects (200), so each 404 here can fail.
+"""
+
+import json
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.accounts.models import User
+from khaibao.accounts.roles import Role
+from khaibao.audit.models import AuditAction, AuditEvent
+from tests.factories import make_staff
+
+from .admin_urls import (
+    LIST_KINDS,
+    OBJECT_KINDS,
+    admin_url,
+    assert_login_redirect,
+    csv_rows,
+    grant_model_permissions,
+    open_admin_url,
+    post_action,
+    registered_models,
+    url_kinds,
+)
+
+PLACES = ("ward1", "ward2", "other_province")
+
+#: Fixtures giving, for each registered model, one object in ward 1, one in ward 2 and
+#: one in the other province (in PLACES order).
+OBJECTS = {
+    "people.person": ("citizen_person", "ward2_person", "other_province_person"),
+    "areas.area": ("village1", "village2", "other_village"),
+    "accounts.user": ("ward1_staff", "ward2_staff", "other_province_staff"),
+    "audit.auditevent": ("ward1_event", "ward2_event", "other_province_event"),
+}
+
+#: Models that belong to no area, with a fixture giving one object. No role may open
+#: them (only superusers do), so they have no ward objects and no scope to test.
+UNSCOPED = {"notify.smsmessage": "sms_message"}
+
+#: What identifies an object in its CSV export, per model.
+CSV_KEY = {
+    "people.person": lambda person: person.id_number,
+    "areas.area": lambda area: area.code,
+    "accounts.user": lambda user: user.username,
+    "audit.auditevent": lambda event: event.object_repr,
+}
+
+READ = frozenset({"changelist", "change", "history", "export"})
+NOTHING = frozenset()
+
+#: What each persona may open, per model. Every other URL of the model is a 403.
+ALLOWED = {
+    "ward1_staff": {
+        "people.person": READ | {"add"},
+        "areas.area": READ | {"add", "import_villages"},
+        "accounts.user": NOTHING,
+        "audit.auditevent": NOTHING,
+        "notify.smsmessage": NOTHING,
+    },
+    "checkpoint_officer": {
+        "people.person": READ,
+        "areas.area": READ,
+        "accounts.user": NOTHING,
+        "audit.auditevent": NOTHING,
+        "notify.smsmessage": NOTHING,
+    },
+    "lab_user": {
+        "people.person": READ | {"add"},
+        "areas.area": READ,
+        "accounts.user": NOTHING,
+        "audit.auditevent": NOTHING,
+        "notify.smsmessage": NOTHING,
+    },
+    "province_admin": {
+        "people.person": READ | {"add"},
+        "areas.area": READ | {"add", "import_villages"},
+        "accounts.user": READ | {"add", "password_change"},
+        "audit.auditevent": READ,
+        "notify.smsmessage": NOTHING,
+    },
+    "staff_without_role": {
+        "people.person": NOTHING,
+        "areas.area": NOTHING,
+        "accounts.user": NOTHING,
+        "audit.auditevent": NOTHING,
+        "notify.smsmessage": NOTHING,
+    },
+}
+
+#: URLs nobody opens, whatever permissions they hold: the audit log is append-only and
+#: areas come from the official list (villages are never deleted, residents point there).
+NEVER = frozenset(
+    {("areas.area", "delete"), ("audit.auditevent", "add"), ("audit.auditevent", "delete")}
+)
+
+#: Source fields whose form widget asks /admin/autocomplete/ for choices.
+AUTOCOMPLETE_SOURCES = (("people", "person", "area"), ("accounts", "staffprofile", "area"))
+
+#: The admin site's own URLs (not a model's) and whether they need a staff login.
+SITE_URLS = {
+    "index": True,
+    "app_list": True,
+    "password_change": True,
+    "password_change_done": True,
+    "jsi18n": True,
+    "autocomplete": True,
+    "view_on_site": True,
+    "login": False,
+    "logout": False,
+}
+
+MODEL_URLS = [
+    pytest.param(model, kind, id=f"{model._meta.label_lower}-{kind}")
+    for model in registered_models()
+    for kind in url_kinds(model)
+]
+MODELS = [pytest.param(model, id=model._meta.label_lower) for model in registered_models()]
+SCOPED_MODELS = [param for param in MODELS if param.values[0]._meta.label_lower not in UNSCOPED]
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _objects(request, model) -> dict:
+    label = model._meta.label_lower
+    if label in UNSCOPED:
+        obj = request.getfixturevalue(UNSCOPED[label])
+        return dict.fromkeys(PLACES, obj)
+    if label not in OBJECTS:
+        pytest.fail(f"{label} is registered in the admin: add its ward objects to OBJECTS")
+    return dict(
+        zip(PLACES, [request.getfixturevalue(name) for name in OBJECTS[label]], strict=True)
+    )
+
+
+def _allowed(persona: str, model) -> frozenset:
+    label = model._meta.label_lower
+    if label not in ALLOWED[persona]:
+        pytest.fail(f"{label} is registered in the admin: say what {persona} may open")
+    return ALLOWED[persona][label]
+
+
+def _persona(request, name: str) -> User:
+    if name == "staff_without_role":
+        request.getfixturevalue("db")
+        return User.objects.create_user(username="khong-vai-tro", is_staff=True)
+    return request.getfixturevalue(name)
+
+
+def _ward1_user_with_every_permission_on(request, model) -> User:
+    """A ward-1 station account that also holds every permission on `model`.
+
+    With permissions out of the way, only the scope can turn a request into a 404.
+    """
+    user = make_staff(
+        username="tram-y-te-1-du-quyen",
+        role=Role.WARD_STATION,
+        area=request.getfixturevalue("ward1"),
+        by=request.getfixturevalue("superuser"),
+    )
+    return grant_model_permissions(user, model)
+
+
+def _ward1_actor(request, who: str, model) -> User:
+    if who == "ward1_staff":
+        return request.getfixturevalue("ward1_staff")
+    return _ward1_user_with_every_permission_on(request, model)
+
+
+def _assert_opens(response, kind: str) -> None:
+    assert response.status_code == 200
+    if kind == "export":
+        assert response["Content-Type"].startswith("text/csv")
+
+
+def _changelist_pks(response) -> set:
+    assert response.status_code == 200
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+def _exported_cells(response) -> set[str]:
+    """Every cell of a CSV download below its header row."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return {cell for row in csv_rows(response)[1:] for cell in row}
+
+
+def _export_event_count() -> int:
+    return AuditEvent.objects.filter(action=AuditAction.EXPORT).count()
+
+
+def _scope_actors():
+    """Ward-1 users whose scope is tested: the station role, where it may read the model,
+    and on every model a ward-1 account holding all of the model's permissions."""
+    params = []
+    for model in registered_models():
+        label = model._meta.label_lower
+        if label in UNSCOPED:
+            continue
+        if "changelist" in ALLOWED["ward1_staff"].get(label, NOTHING):
+            params.append(pytest.param("ward1_staff", model, id=f"ward1_staff-{label}"))
+        params.append(pytest.param("ward1_all_permissions", model, id=f"all_perms-{label}"))
+    return params
+
+
+SCOPE_ACTORS = _scope_actors()
+
+
+# -- the tables are complete ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_registered_model_has_ward_objects_and_role_expectations(model):
+    label = model._meta.label_lower
+    if label in UNSCOPED:
+        assert not isinstance(admin.site._registry[model], ScopedModelAdmin)
+    else:
+        assert label in OBJECTS, f"add {label}'s ward-1 / ward-2 / other-province fixtures"
+        assert label in CSV_KEY, f"say what identifies a {label} in its CSV export"
+    for persona, table in ALLOWED.items():
+        assert label in table, f"say what {persona} may open on {label}"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_url_of_a_model_admin_is_a_kind_the_matrix_knows(model):
+    unknown = set(url_kinds(model)) - OBJECT_KINDS - LIST_KINDS
+    assert not unknown, f"new admin URL(s) {unknown}: add them to the matrix"
+
+
+def test_every_admin_site_url_is_in_the_matrix():
+    names = {pattern.name for pattern in admin.site.get_urls() if getattr(pattern, "name", None)}
+    assert names <= set(SITE_URLS), f"new admin site URL(s): {names - set(SITE_URLS)}"
+
+
+def test_every_autocomplete_widget_is_in_the_matrix(client, superuser):
+    """Open each add form as the superuser and collect the autocomplete widgets it shows."""
+    client.force_login(superuser)
+    found = set()
+    for model in registered_models():
+        response = client.get(admin_url(model, "add"))
+        if response.status_code != 200:
+            continue
+        for field in response.context["adminform"].form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)
+            if hasattr(widget, "field") and hasattr(widget, "url_name"):
+                opts = widget.field.model._meta
+                found.add((opts.app_label, opts.model_name, widget.field.name))
+    assert found == set(AUTOCOMPLETE_SOURCES)
+
+
+# -- anonymous and citizen -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("model", "kind"), MODEL_URLS)
+def test_anonymous_visitor_is_sent_to_the_admin_login(client, request, model, kind):
+    obj = _objects(request, model)["ward1"]
+    assert_login_redirect(open_admin_url(client, model, kind, obj))
+
+
+@pytest.mark.parametrize(("model", "kind"), MODEL_URLS)
+def test_citizen_is_sent_to_the_admin_login(client, request, citizen, model, kind):
+    obj = _objects(request, model)["ward1"]
+    client.force_login(citizen)
+    response = open_admin_url(client, model, kind, obj)
+    assert_login_redirect(response)
+    assert not response.get("Content-Disposition")
+
+
+def _site_url(request, name: str) -> str:
+    if name == "app_list":
+        return reverse("admin:app_list", args=["people"])
+    if name == "view_on_site":
+        person = request.getfixturevalue("citizen_person")
+        content_type = ContentType.objects.get_for_model(person)
+        return reverse("admin:view_on_site", args=[content_type.pk, person.pk])
+    if name == "autocomplete":
+        return reverse("admin:autocomplete") + "?app_label=people&model_name=person&field_name=area"
+    return reverse(f"admin:{name}")
+
+
+@pytest.mark.parametrize("name", [name for name, staff in SITE_URLS.items() if staff])
+@pytest.mark.parametrize("visitor", ["anonymous", "citizen"])
+def test_admin_site_pages_need_a_staff_login(client, request, visitor, name):
+    if visitor == "citizen":
+        client.force_login(request.getfixturevalue("citizen"))
+    assert_login_redirect(client.get(_site_url(request, name)))
+
+
+def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_staff):
+    client.force_login(ward1_staff)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    shown = {
+        model["object_name"] for app in response.context["app_list"] for model in app["models"]
+    }
+    assert shown == {"Person", "Area"}
+
+
+def test_view_on_site_is_404_for_another_wards_person(client, ward1_staff, ward2_person):
+    client.force_login(ward1_staff)
+    content_type = ContentType.objects.get_for_model(ward2_person)
+    response = client.get(reverse("admin:view_on_site", args=[content_type.pk, ward2_person.pk]))
+    assert response.status_code == 404
+
+
+# -- roles -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", list(ALLOWED))
+@pytest.mark.parametrize(("model", "kind"), MODEL_URLS)
+def test_each_role_opens_exactly_the_urls_its_permissions_allow(
+    client, request, persona, model, kind
+):
+    allowed = kind in _allowed(persona, model) and (model._meta.label_lower, kind) not in NEVER
+    obj = _objects(request, model)["ward1"]
+    client.force_login(_persona(request, persona))
+    response = open_admin_url(client, model, kind, obj)
+    if allowed:
+        _assert_opens(response, kind)
+    else:
+        assert response.status_code == 403
+
+
+def _roles_without_view():
+    return [
+        pytest.param(persona, model, kind, id=f"{persona}-{model._meta.label_lower}-{kind}")
+        for persona, table in ALLOWED.items()
+        for model in registered_models()
+        if not table.get(model._meta.label_lower)
+        for kind in sorted(OBJECT_KINDS & set(url_kinds(model)))
+    ]
+
+
+@pytest.mark.parametrize(("persona", "model", "kind"), _roles_without_view())
+def test_role_without_view_permission_gets_403_for_any_object(
+    client, request, persona, model, kind
+):
+    """403 in and out of the scope alike: the answer says nothing about the object."""
+    client.force_login(_persona(request, persona))
+    for place, obj in _objects(request, model).items():
+        response = open_admin_url(client, model, kind, obj)
+        assert response.status_code == 403, place
+
+
+@pytest.mark.parametrize(
+    "source", [pytest.param(source, id=".".join(source)) for source in AUTOCOMPLETE_SOURCES]
+)
+def test_autocomplete_is_403_without_view_permission_on_the_target(client, request, source):
+    client.force_login(_persona(request, "staff_without_role"))
+    assert client.get(_autocomplete_url(source, "")).status_code == 403
+
+
+# -- scope: ward 1 against ward 2 ------------------------------------------------------
+
+
+def _scope_object_urls():
+    return [
+        pytest.param(who, model, kind, id=f"{param.id}-{kind}")
+        for param in SCOPE_ACTORS
+        for who, model in [param.values]
+        for kind in sorted(OBJECT_KINDS & set(url_kinds(model)))
+        if (model._meta.label_lower, kind) not in NEVER
+        and (who != "ward1_staff" or kind in ALLOWED["ward1_staff"][model._meta.label_lower])
+    ]
+
+
+@pytest.mark.parametrize(("who", "model", "kind"), _scope_object_urls())
+def test_ward1_user_opens_ward1_objects_and_gets_404_for_ward2(client, request, who, model, kind):
+    objects = _objects(request, model)
+    client.force_login(_ward1_actor(request, who, model))
+
+    assert open_admin_url(client, model, kind, objects["ward1"]).status_code == 200
+    assert open_admin_url(client, model, kind, objects["ward2"]).status_code == 404
+    assert open_admin_url(client, model, kind, objects["other_province"]).status_code == 404
+
+
+@pytest.mark.parametrize(("who", "model"), SCOPE_ACTORS)
+def test_action_posted_with_a_ward2_id_is_404_even_beside_a_ward1_id(client, request, who, model):
+    objects = _objects(request, model)
+    client.force_login(_ward1_actor(request, who, model))
+    before = _export_event_count()
+
+    assert post_action(client, model, [objects["ward2"]]).status_code == 404
+    assert post_action(client, model, [objects["ward1"], objects["ward2"]]).status_code == 404
+    assert _export_event_count() == before, "a refused export must not log an export"
+
+    response = post_action(client, model, [objects["ward1"]])
+    keys = _exported_cells(response)
+    assert CSV_KEY[model._meta.label_lower](objects["ward1"]) in keys
+
+
+@pytest.mark.parametrize(("who", "model"), SCOPE_ACTORS)
+def test_action_posted_with_a_malformed_id_is_404(client, request, who, model):
+    client.force_login(_ward1_actor(request, who, model))
+
+    response = client.post(
+        admin_url(model, "changelist"),
+        {"action": "export_csv", "index": "0", ACTION_CHECKBOX_NAME: ["khong-phai-so"]},
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("who", "model"), SCOPE_ACTORS)
+def test_changelist_lists_ward1_rows_and_not_ward2_rows(client, request, who, model):
+    objects = _objects(request, model)
+    client.force_login(_ward1_actor(request, who, model))
+
+    shown = _changelist_pks(client.get(admin_url(model, "changelist")))
+
+    assert objects["ward1"].pk in shown
+    assert objects["ward2"].pk not in shown
+    assert objects["other_province"].pk not in shown
+
+
+@pytest.mark.parametrize(("who", "model"), SCOPE_ACTORS)
+def test_csv_export_of_every_row_holds_ward1_and_not_ward2(client, request, who, model):
+    objects = _objects(request, model)
+    key = CSV_KEY[model._meta.label_lower]
+    client.force_login(_ward1_actor(request, who, model))
+
+    # "Select all N rows": the JavaScript posts the page's ids and select_across=1.
+    response = post_action(client, model, [objects["ward1"]], select_across=True)
+
+    keys = _exported_cells(response)
+    assert key(objects["ward1"]) in keys
+    assert key(objects["ward2"]) not in keys
+    assert key(objects["other_province"]) not in keys
+
+
+def _autocomplete_url(source, term: str) -> str:
+    app_label, model_name, field_name = source
+    query = f"app_label={app_label}&model_name={model_name}&field_name={field_name}&term={term}"
+    return f"{reverse('admin:autocomplete')}?{query}"
+
+
+def _autocomplete_ids(response) -> set[int]:
+    assert response.status_code == 200
+    return {int(result["id"]) for result in json.loads(response.content)["results"]}
+
+
+@pytest.mark.parametrize(
+    "source", [pytest.param(source, id=".".join(source)) for source in AUTOCOMPLETE_SOURCES]
+)
+@pytest.mark.parametrize("visitor", ["anonymous", "citizen"])
+def test_autocomplete_needs_a_staff_login(client, request, visitor, source):
+    if visitor == "citizen":
+        client.force_login(request.getfixturevalue("citizen"))
+    assert_login_redirect(client.get(_autocomplete_url(source, "")))
+
+
+@pytest.mark.parametrize(
+    "source", [pytest.param(source, id=".".join(source)) for source in AUTOCOMPLETE_SOURCES]
+)
+@pytest.mark.parametrize("term", ["", "khu pho", "Phường"])
+def test_autocomplete_offers_ward1_areas_and_never_ward2(
+    client, ward1_staff, ward1, ward2, village1, village2, other_village, source, term
+):
+    client.force_login(ward1_staff)
+
+    ids = _autocomplete_ids(client.get(_autocomplete_url(source, term)))
+
+    assert ids & {ward1.pk, village1.pk}, "ward 1's own areas must be offered"
+    assert not ids & {ward2.pk, village2.pk, other_village.pk, ward1.parent_id}
+
+
+@pytest.mark.parametrize(
+    "source", [pytest.param(source, id=".".join(source)) for source in AUTOCOMPLETE_SOURCES]
+)
+def test_autocomplete_for_province_admin_offers_both_wards_not_other_province(
+    client, province_admin, village1, village2, other_village, source
+):
+    client.force_login(province_admin)
+
+    ids = _autocomplete_ids(client.get(_autocomplete_url(source, "khu")))
+
+    assert {village1.pk, village2.pk} <= ids
+    assert other_village.pk not in ids
+
+
+# -- the province admin --------------------------------------------------------------
+
+
+def _province_admin_object_urls():
+    return [
+        pytest.param(model, kind, id=f"{model._meta.label_lower}-{kind}")
+        for model in registered_models()
+        for kind in sorted(OBJECT_KINDS & set(url_kinds(model)))
+        if model._meta.label_lower not in UNSCOPED
+        and kind in ALLOWED["province_admin"].get(model._meta.label_lower, NOTHING)
+        and (model._meta.label_lower, kind) not in NEVER
+    ]
+
+
+@pytest.mark.parametrize(("model", "kind"), _province_admin_object_urls())
+def test_province_admin_opens_both_wards_and_gets_404_for_other_province(
+    client, request, province_admin, model, kind
+):
+    objects = _objects(request, model)
+    client.force_login(province_admin)
+
+    assert open_admin_url(client, model, kind, objects["ward1"]).status_code == 200
+    assert open_admin_url(client, model, kind, objects["ward2"]).status_code == 200
+    assert open_admin_url(client, model, kind, objects["other_province"]).status_code == 404
+
+
+@pytest.mark.parametrize("model", SCOPED_MODELS)
+def test_province_admin_lists_and_exports_both_wards_but_not_other_province(
+    client, request, province_admin, model
+):
+    objects = _objects(request, model)
+    key = CSV_KEY[model._meta.label_lower]
+    client.force_login(province_admin)
+
+    shown = _changelist_pks(client.get(admin_url(model, "changelist")))
+    exported = _exported_cells(post_action(client, model, [objects["ward1"]], select_across=True))
+    refused = post_action(client, model, [objects["ward2"], objects["other_province"]])
+
+    assert {objects["ward1"].pk, objects["ward2"].pk} <= shown
+    assert objects["other_province"].pk not in shown
+    assert {key(objects["ward1"]), key(objects["ward2"])} <= exported
+    assert key(objects["other_province"]) not in exported
+    assert refused.status_code == 404
+
+
+@pytest.mark.parametrize("label", [pytest.param(label, id=label) for label in UNSCOPED])
+def test_superuser_opens_the_models_no_role_may_open(client, request, superuser, label):
+    model = next(m for m in registered_models() if m._meta.label_lower == label)
+    obj = request.getfixturevalue(UNSCOPED[label])
+    client.force_login(superuser)
+
+    assert obj.pk in _changelist_pks(client.get(admin_url(model, "changelist")))
+    assert client.get(admin_url(model, "change", obj)).status_code == 200
