@@ -274,6 +274,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "khaibao.core.views.csrf_failure"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -297,7 +298,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+# dd/mm/yyyy in both languages (Django's Vietnamese default is "14 tháng 3 năm 1988").
+FORMAT_MODULE_PATH = ["khaibao.formats"]
 
 # --- Static files ---------------------------------------------------------------------
 
@@ -321,6 +323,10 @@ MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media")))
 
 KHAIBAO_PROVINCE_NAME = env_str("KHAIBAO_PROVINCE_NAME", "")
 KHAIBAO_HOTLINE = env_str("KHAIBAO_HOTLINE", "1022")
+# The portal's public address, for links in SMS texts (no trailing slash).
+KHAIBAO_PUBLIC_URL = env_str(
+    "KHAIBAO_PUBLIC_URL", "http://127.0.0.1:8000" if DEBUG else None
+).rstrip("/")
 
 # --- Citizen login by phone + OTP ------------------------------------------------------
 
@@ -393,6 +399,20 @@ else:
             "directory_permissions_mode": 0o700,
         },
     }
+
+# --- F0 declarations (Ministry of Health guidance of 2022 as defaults) ------------------
+
+# A positive test may be declared on its day or this many days after it.
+F0_TEST_DATE_WINDOW_DAYS = env_int("F0_TEST_DATE_WINDOW_DAYS", 2)
+# Hours the ward station has to decide; the queue colours by it, and after it the
+# citizen's "remind the station" escalates to the province admin.
+F0_DECISION_HOURS = env_int("F0_DECISION_HOURS", 24, minimum=1)
+# Isolation completion can be declared from this day after the positive test.
+F0_ISOLATION_DAYS = env_int("F0_ISOLATION_DAYS", 7, minimum=1)
+F0_CERTIFICATE_VALID_DAYS = env_int("F0_CERTIFICATE_VALID_DAYS", 180, minimum=1)
+# "Find my case" lookups per account per hour (three times this per IP address): the
+# lookup tells whether a name and birth date have a declaration.
+F0_COMPLETION_LOOKUPS_PER_HOUR = env_int("F0_COMPLETION_LOOKUPS_PER_HOUR", 10, minimum=1)
 
 # --- SMS ------------------------------------------------------------------------------
 

@@ -28,10 +28,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WARD_STATION: [
         *_crud("people.person", "view", "add", "change"),
         *_crud("areas.area", "view", "add", "change"),
+        # "change" is the right to decide (accept, reject, confirm completion): the
+        # review page itself is read-only and declarations are never added or deleted.
+        *_crud("declarations.f0declaration", "view", "change"),
     ],
     Role.TREATMENT_FACILITY: [
         *_crud("people.person", "view", "add", "change"),
         *_crud("areas.area", "view"),
+        *_crud("declarations.f0declaration", "view", "change"),
     ],
     Role.VACCINATION_UNIT: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
     Role.LAB: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
@@ -42,6 +46,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("areas.area", "view", "add", "change"),
         *_crud("accounts.user", "view", "add", "change"),
         *_crud("audit.auditevent", "view"),
+        # Decides the declarations escalated to it when a station is overdue.
+        *_crud("declarations.f0declaration", "view", "change"),
     ],
 }
 

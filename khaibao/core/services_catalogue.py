@@ -23,6 +23,7 @@ SERVICES = (
         _(
             "Khai báo kết quả xét nghiệm dương tính, nhận xác nhận của Trạm Y tế và giấy hoàn thành cách ly."
         ),
+        url_name="declarations:start",
     ),
     PortalService(
         "home-care",

@@ -1,5 +1,10 @@
+from urllib.parse import urlencode, urlsplit
+
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -19,3 +24,33 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", **report}, status=200 if healthy else 503
     )
+
+
+def _page_before_failure(request) -> str:
+    """Where to go back to: the page the form was on (same site only), else the path
+    that was posted to, which shows its form again on GET."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.path
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: an expired form token or session (seed 000's "token" error).
+
+    Still a 403, but in Vietnamese, saying that nothing typed was lost (forms keep
+    server-side drafts) and leading back to the page. A script's fetch gets JSON.
+    """
+    message = _("Phiên làm việc đã hết hạn. Hãy tải lại trang; những gì đã nhập vẫn còn.")
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"error": message, "code": "csrf"}, status=403)
+    back_url = _page_before_failure(request)
+    login_url = f"{reverse('accounts:login')}?{urlencode({'next': back_url})}"
+    response = render(
+        request, "403_csrf.html", {"back_url": back_url, "login_url": login_url}, status=403
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -31,3 +31,13 @@ def sms_segments(text: str) -> int:
     if length <= single:
         return 1
     return -(-length // part)
+
+
+def gsm_fold(text: str) -> str:
+    """Vietnamese written without diacritics ("Nguyễn Đức" → "Nguyen Duc"), the way
+    health SMS are sent so that a text stays in one 160-character segment."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char if char in GSM7_BASIC or char in GSM7_EXTENSION else "?" for char in plain)

@@ -31,7 +31,16 @@ def photo_file(request, public_id):
 
     Anyone else, and an id nobody has, gets the same 404.
     """
-    photo = _get_photo_for_viewer(request, public_id)
+    return photo_response(request, _get_photo_for_viewer(request, public_id))
+
+
+def photo_response(request, photo: Photo, *, area=None) -> FileResponse:
+    """Serve a photo the caller has already authorised, with the private headers.
+
+    Domain apps call this after their own scope check (a station reviewing a
+    declaration in its ward sees its photos even if the person lives elsewhere);
+    `area` is the area the read is audited under (default: where the person lives).
+    """
     try:
         stored = photo_open(photo)
     except FileNotFoundError:
@@ -43,7 +52,7 @@ def photo_file(request, public_id):
             action=AuditAction.VIEW,
             obj=photo,
             person=photo.person,
-            area=photo.person.area,
+            area=area or photo.person.area,
             request=request,
             detail={"kind": photo.kind},
         )

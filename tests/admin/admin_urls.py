@@ -9,10 +9,15 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+#: Staff decisions on an F0 declaration: GET shows the decision's page, POST decides.
+F0_DECISION_KINDS = frozenset({"accept", "reject", "completion_confirm", "completion_refuse"})
 #: Model-admin URL kinds that take an object id.
-OBJECT_KINDS = frozenset({"change", "delete", "history", "password_change"})
-#: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist.
-LIST_KINDS = frozenset({"changelist", "add", "import_villages", "export"})
+OBJECT_KINDS = frozenset(
+    {"change", "delete", "history", "password_change", "photo", *F0_DECISION_KINDS}
+)
+#: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
+#: "export_range" the F0 declarations' CSV of a date range (GET shows its form).
+LIST_KINDS = frozenset({"changelist", "add", "import_villages", "export", "export_range"})
 
 LOGIN_URL = reverse("admin:login")
 
@@ -47,6 +52,8 @@ def url_kinds(model) -> list[str]:
 
 def admin_url(model, kind: str, obj=None) -> str:
     args = [obj.pk] if kind in OBJECT_KINDS else []
+    if kind == "photo":  # an F0 declaration's photo: which one is part of the URL
+        args.append("test")
     return reverse(f"admin:{url_names(model)[kind]}", args=args)
 
 

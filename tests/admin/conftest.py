@@ -10,6 +10,7 @@ from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
+from tests.declarations.factories import make_declaration
 from tests.factories import make_area, make_person, make_staff
 
 
@@ -66,3 +67,18 @@ def sms_message(db):
     return SmsMessage.objects.create(
         to="+84912345678", body="Ma dang nhap KhaiBao: 123456", purpose="otp"
     )
+
+
+@pytest.fixture
+def ward1_declaration(citizen, citizen_person):
+    return make_declaration(person=citizen_person, account=citizen)
+
+
+@pytest.fixture
+def ward2_declaration(ward2_person):
+    return make_declaration(person=ward2_person)
+
+
+@pytest.fixture
+def other_province_declaration(other_province_person):
+    return make_declaration(person=other_province_person)

@@ -28,6 +28,7 @@ from khaibao.audit.models import AuditAction, AuditEvent
 from tests.factories import make_staff
 
 from .admin_urls import (
+    F0_DECISION_KINDS,
     LIST_KINDS,
     OBJECT_KINDS,
     admin_url,
@@ -49,6 +50,11 @@ OBJECTS = {
     "areas.area": ("village1", "village2", "other_village"),
     "accounts.user": ("ward1_staff", "ward2_staff", "other_province_staff"),
     "audit.auditevent": ("ward1_event", "ward2_event", "other_province_event"),
+    "declarations.f0declaration": (
+        "ward1_declaration",
+        "ward2_declaration",
+        "other_province_declaration",
+    ),
 }
 
 #: Models that belong to no area, with a fixture giving one object. No role may open
@@ -61,10 +67,13 @@ CSV_KEY = {
     "areas.area": lambda area: area.code,
     "accounts.user": lambda user: user.username,
     "audit.auditevent": lambda event: event.object_repr,
+    "declarations.f0declaration": lambda declaration: declaration.person.id_number,
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
 NOTHING = frozenset()
+#: Reading F0 declarations (and their photos), exporting a date range, and deciding.
+F0_DECIDE = READ | {"photo", "export_range"} | F0_DECISION_KINDS
 
 #: What each persona may open, per model. Every other URL of the model is a 403.
 ALLOWED = {
@@ -73,6 +82,7 @@ ALLOWED = {
         "areas.area": READ | {"add", "import_villages"},
         "accounts.user": NOTHING,
         "audit.auditevent": NOTHING,
+        "declarations.f0declaration": F0_DECIDE,
         "notify.smsmessage": NOTHING,
     },
     "checkpoint_officer": {
@@ -80,6 +90,7 @@ ALLOWED = {
         "areas.area": READ,
         "accounts.user": NOTHING,
         "audit.auditevent": NOTHING,
+        "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
     },
     "lab_user": {
@@ -87,6 +98,7 @@ ALLOWED = {
         "areas.area": READ,
         "accounts.user": NOTHING,
         "audit.auditevent": NOTHING,
+        "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
     },
     "province_admin": {
@@ -94,6 +106,7 @@ ALLOWED = {
         "areas.area": READ | {"add", "import_villages"},
         "accounts.user": READ | {"add", "password_change"},
         "audit.auditevent": READ,
+        "declarations.f0declaration": F0_DECIDE,
         "notify.smsmessage": NOTHING,
     },
     "staff_without_role": {
@@ -101,6 +114,7 @@ ALLOWED = {
         "areas.area": NOTHING,
         "accounts.user": NOTHING,
         "audit.auditevent": NOTHING,
+        "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
     },
 }
@@ -108,7 +122,14 @@ ALLOWED = {
 #: URLs nobody opens, whatever permissions they hold: the audit log is append-only and
 #: areas come from the official list (villages are never deleted, residents point there).
 NEVER = frozenset(
-    {("areas.area", "delete"), ("audit.auditevent", "add"), ("audit.auditevent", "delete")}
+    {
+        ("areas.area", "delete"),
+        ("audit.auditevent", "add"),
+        ("audit.auditevent", "delete"),
+        # Citizens declare and declarations are kept: the station only decides on them.
+        ("declarations.f0declaration", "add"),
+        ("declarations.f0declaration", "delete"),
+    }
 )
 
 #: Source fields whose form widget asks /admin/autocomplete/ for choices.
@@ -189,6 +210,8 @@ def _assert_opens(response, kind: str) -> None:
     assert response.status_code == 200
     if kind == "export":
         assert response["Content-Type"].startswith("text/csv")
+    if kind == "photo":
+        assert response["Content-Type"] == "image/jpeg"
 
 
 def _changelist_pks(response) -> set:
@@ -311,7 +334,7 @@ def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_
     shown = {
         model["object_name"] for app in response.context["app_list"] for model in app["models"]
     }
-    assert shown == {"Person", "Area"}
+    assert shown == {"Person", "Area", "F0Declaration"}
 
 
 def test_view_on_site_is_404_for_another_wards_person(client, ward1_staff, ward2_person):

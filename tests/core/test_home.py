@@ -14,7 +14,20 @@ def test_home_lists_the_five_services_and_says_which_are_not_built_yet(client, d
     text = response.content.decode()
     for title in ("Khai báo F0", "Chăm sóc F0 tại nhà", "Tiêm chủng", "Kết quả xét nghiệm"):
         assert title in text
-    assert text.count("Chưa triển khai") == 5
+    assert text.count("Chưa triển khai") == 4
+
+
+@pytest.mark.smoke
+def test_home_links_the_f0_service_to_its_start_page(client, db):
+    text = client.get(reverse("home")).content.decode()
+    f0_card = text[
+        text.index('id="service-f0"') : text.index("</article>", text.index('id="service-f0"'))
+    ]
+    assert (
+        f'<a class="stretched-link" href="{reverse("declarations:start")}">Khai báo F0</a>'
+        in f0_card
+    )
+    assert "Chưa triển khai" not in f0_card
 
 
 @pytest.mark.smoke

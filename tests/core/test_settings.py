@@ -59,6 +59,7 @@ def production(**overrides: str | None) -> dict[str, str]:
         "DATABASE_URL": PRODUCTION_DATABASE_URL,
         "SMS_BACKEND": "console",
         "SIGNING_KEYS_DIR": "/etc/khaibao/keys",
+        "KHAIBAO_PUBLIC_URL": "https://khaibao.example.gov.vn",
         **overrides,
     }
     return clean_env(**{key: value for key, value in values.items() if value is not None})

@@ -1,0 +1,78 @@
+"""What the station is told about a declaration's photos (never a reason to refuse it).
+
+1. The CCCD photo's own QR, read back and compared with the declared identity.
+2. The test photo's perceptual hash, compared with recent test photos of other persons
+   and with this person's earlier declarations: the same tray photographed once and
+   declared twice is a known abuse.
+"""
+
+import datetime
+import logging
+
+from django.utils import timezone
+from PIL import Image
+
+from khaibao.people.models import Person
+from khaibao.uploads.cccd import cccd_mismatches, read_cccd_qr
+from khaibao.uploads.images import DECODE_ERRORS
+from khaibao.uploads.models import Photo
+from khaibao.uploads.services import photo_open
+
+logger = logging.getLogger(__name__)
+
+# dHash bits that may differ for two photos of the same test tray (a re-encode, a crop).
+REUSE_MAX_DISTANCE = 6
+# How far back test photos are compared.
+REUSE_LOOKBACK_DAYS = 60
+
+
+def cccd_check(*, person: Person, id_photo: Photo) -> list[str]:
+    """Fields ("id_number", "full_name", "date_of_birth") the card's QR contradicts;
+    empty when they agree or the photo shows no readable CCCD QR."""
+    try:
+        with photo_open(id_photo) as stored, Image.open(stored) as image:
+            image.load()
+            qr = read_cccd_qr(image)
+    except (FileNotFoundError, *DECODE_ERRORS):
+        logger.exception("Could not read the stored ID photo %s", id_photo.pk)
+        return []
+    if qr is None:
+        return []
+    return cccd_mismatches(
+        qr,
+        id_number=person.id_number,
+        full_name=person.full_name,
+        date_of_birth=person.date_of_birth,
+    )
+
+
+def hamming(a: str, b: str) -> int:
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def reused_test_photo(*, person: Person, test_photo: Photo, exclude: int | None = None):
+    """An earlier declaration whose test photo looks like this one, or None.
+
+    Another person's photo counts at any time in the look-back; the same person's
+    earlier (closed) declarations count too, since a new infection needs a new test.
+    """
+    from .models import F0Declaration
+
+    since = timezone.now() - datetime.timedelta(days=REUSE_LOOKBACK_DAYS)
+    candidates = (
+        F0Declaration.objects.filter(submitted_at__gte=since)
+        .exclude(pk=exclude)
+        .select_related("test_photo")
+        .only("pk", "test_photo__phash", "test_photo__sha256")
+        .order_by("-submitted_at")
+    )
+    for candidate in candidates.iterator(chunk_size=2000):
+        other = candidate.test_photo
+        if other.pk == test_photo.pk:
+            continue
+        if (
+            other.sha256 == test_photo.sha256
+            or hamming(other.phash, test_photo.phash) <= REUSE_MAX_DISTANCE
+        ):
+            return candidate
+    return None

@@ -1,0 +1,184 @@
+"""Isolation completion, citizen side: declare the negative test, find a declaration filed
+from another phone, and print the signed completion certificate."""
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from khaibao.accounts.views import citizen_required
+from khaibao.areas.models import Area, AreaLevel
+from khaibao.audit.services import client_ip
+from khaibao.people.models import ManagedPerson, Relationship
+from khaibao.people.services import person_link_to_account
+from khaibao.trust.services import qr_image_request
+from khaibao.uploads.models import PhotoKind
+from khaibao.uploads.services import photo_store
+
+from .forms_completion import CompletionFindForm, CompletionForm
+from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
+from .models import F0Declaration, F0Status
+from .services import completion_certificate_text, completion_opens_on, f0_completion_request
+
+logger = logging.getLogger(__name__)
+
+
+def _declarations_for_citizen(account):
+    """Declarations of the persons this account manages (anyone else's is a 404)."""
+    return F0Declaration.objects.filter(person__manager_links__account=account).select_related(
+        "person", "isolation_area__parent__parent"
+    )
+
+
+def _get_declaration_for_citizen(request, pk: int) -> F0Declaration:
+    return get_object_or_404(_declarations_for_citizen(request.user), pk=pk)
+
+
+def _ward_of(area: Area) -> Area:
+    return area.parent if area.level == AreaLevel.VILLAGE else area
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
+    for field, errors in mapping.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _completion_request(request, declaration: F0Declaration, cleaned: dict) -> None:
+    # One transaction: a refused request leaves no Photo row behind (its file is then
+    # removed by the orphan sweeper).
+    with transaction.atomic():
+        photo = photo_store(
+            upload=cleaned["photo"],
+            kind=PhotoKind.TEST_RESULT,
+            person=declaration.person,
+            uploaded_by=request.user,
+        )
+        f0_completion_request(
+            declaration=declaration,
+            account=request.user,
+            negative_test_date=cleaned["negative_test_date"],
+            photo=photo,
+        )
+
+
+@never_cache
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def completion(request, pk: int) -> HttpResponse:
+    """The negative test that ends isolation, from day N after the positive test.
+
+    Before that day, or in another status, the page says why instead of a form.
+    """
+    declaration = _get_declaration_for_citizen(request, pk)
+    if declaration.status != F0Status.ACCEPTED:
+        return render(
+            request,
+            "declarations/completion_unavailable.html",
+            {"declaration": declaration},
+            status=409 if request.method == "POST" else 200,
+        )
+    opens_on = completion_opens_on(declaration)
+    today = timezone.localdate()
+    if today < opens_on:
+        context = {
+            "declaration": declaration,
+            "opens_on": opens_on,
+            "days_left": (opens_on - today).days,
+            "isolation_days": settings.F0_ISOLATION_DAYS,
+        }
+        return render(
+            request,
+            "declarations/completion_not_yet.html",
+            context,
+            status=409 if request.method == "POST" else 200,
+        )
+    form = CompletionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _completion_request(request, declaration, form.cleaned_data)
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Đã gửi khai báo hoàn thành cách ly. Trạm Y tế sẽ xác nhận và nhắn tin."),
+                )
+                return redirect("declarations:status", pk=declaration.pk)
+    context = {"declaration": declaration, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "declarations/completion.html", context, status=status)
+
+
+@never_cache
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def completion_find(request) -> HttpResponse:
+    """A declaration filed from another phone: the citizen types the person's details
+    again; on a tolerant match the person joins this account and the form follows."""
+    form = CompletionFindForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "declarations/completion_find.html", {"form": form})
+    if not form.is_valid():
+        return render(request, "declarations/completion_find.html", {"form": form}, status=400)
+    if not completion_lookup_take(account=request.user, ip=client_ip(request)):
+        logger.warning(
+            "F0 completion lookups over the hourly limit for account %s", request.user.pk
+        )
+        form.add_error(
+            None,
+            ValidationError(
+                _(
+                    "Bạn đã tra cứu %(count)s lần trong một giờ. Hãy thử lại sau một giờ, "
+                    "hoặc gọi đường dây nóng để được hỗ trợ."
+                )
+                % {"count": lookups_per_hour()},
+                code="rate_limited",
+            ),
+        )
+        return render(request, "declarations/completion_find.html", {"form": form}, status=429)
+    result = f0_find_for_completion(**form.cleaned_data)
+    if not result.matched:
+        form.add_error(None, ValidationError(result.message, code="no_match"))
+        return render(request, "declarations/completion_find.html", {"form": form}, status=400)
+    person = result.declaration.person
+    if not ManagedPerson.objects.filter(account=request.user, person=person).exists():
+        person_link_to_account(account=request.user, person=person, relationship=Relationship.OTHER)
+    messages.success(
+        request,
+        _("Đã tìm thấy khai báo F0 của %(name)s. Người này đã được thêm vào tài khoản của bạn.")
+        % {"name": person.full_name},
+    )
+    return redirect("declarations:completion", pk=result.declaration.pk)
+
+
+@never_cache
+@citizen_required
+@require_GET
+def certificate(request, pk: int) -> HttpResponse:
+    """The printable completion certificate with its signed KB1 QR."""
+    declaration = get_object_or_404(
+        _declarations_for_citizen(request.user), pk=pk, status=F0Status.COMPLETED
+    )
+    text = completion_certificate_text(declaration)
+    context = {
+        "declaration": declaration,
+        "person": declaration.person,
+        "ward": _ward_of(declaration.isolation_area),
+        "completed_on": timezone.localdate(declaration.completed_at),
+        "qr_text": text,
+        "qr_image_url": qr_image_request(text),
+        # Printed on paper: the full address, not a link.
+        "verify_url": request.build_absolute_uri(reverse("trust:verify")),
+    }
+    return render(request, "declarations/certificate.html", context)

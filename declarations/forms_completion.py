@@ -1,0 +1,103 @@
+"""Forms of the isolation-completion flow: the negative test, and "find my declaration"."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from khaibao.people.ids import Sex
+from khaibao.people.normalize import clean_text, normalize_phone
+from khaibao.uploads.forms import PhotoField
+
+from .matching import typed_id_number
+
+_DATE_WIDGET = forms.DateInput(
+    attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y"
+)
+
+
+class CompletionForm(forms.Form):
+    """The negative test that ends isolation. The service re-checks the date against the
+    positive test under a lock; this only refuses what is wrong on its own."""
+
+    negative_test_date = forms.DateField(
+        label=_("Ngày test âm tính"),
+        help_text=_("Dạng ngày/tháng/năm, ví dụ 21/03/2026."),
+        widget=_DATE_WIDGET,
+        error_messages={
+            "required": _("Nhập ngày test âm tính."),
+            "invalid": _("Nhập ngày dạng ngày/tháng/năm, ví dụ 21/03/2026."),
+        },
+    )
+    photo = PhotoField(
+        label=_("Ảnh kết quả test âm tính"),
+        help_text=_("Chụp que test hoặc phiếu kết quả, thấy rõ họ tên và ngày test."),
+    )
+
+    def clean_negative_test_date(self):
+        value = self.cleaned_data["negative_test_date"]
+        if value > timezone.localdate():
+            raise ValidationError(
+                _("Ngày test âm tính không thể ở tương lai."), code="negative_test_future"
+            )
+        return value
+
+
+class CompletionFindForm(forms.Form):
+    """Who the declaration was for, typed again by the citizen (tolerantly matched)."""
+
+    full_name = forms.CharField(
+        label=_("Họ và tên người bệnh"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"),
+        help_text=_("Dạng ngày/tháng/năm, ví dụ 14/03/1988."),
+        widget=_DATE_WIDGET,
+        error_messages={
+            "required": _("Nhập ngày sinh."),
+            "invalid": _("Nhập ngày sinh dạng ngày/tháng/năm, ví dụ 14/03/1988."),
+        },
+    )
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=Sex.choices, widget=forms.RadioSelect)
+    id_number = forms.CharField(
+        label=_("Số giấy tờ (CCCD, CMND, hộ chiếu…)"),
+        max_length=40,
+        required=False,
+        help_text=_("Trẻ em chưa có giấy tờ: để trống và nhập số điện thoại."),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại đã khai báo"),
+        max_length=20,
+        required=False,
+        help_text=_("Số điện thoại liên hệ trong khai báo F0, hoặc số đã dùng để khai báo."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_full_name(self):
+        name = clean_text(self.cleaned_data["full_name"])
+        if not name:
+            raise ValidationError(_("Nhập họ và tên."), code="required")
+        return name
+
+    def clean_id_number(self):
+        return typed_id_number(self.cleaned_data.get("id_number", ""))
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "")
+        return normalize_phone(phone) if clean_text(phone) else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not self.has_error("id_number")
+            and not self.has_error("phone")
+            and not cleaned.get("id_number")
+            and not cleaned.get("phone")
+        ):
+            raise ValidationError(
+                _("Nhập số giấy tờ hoặc số điện thoại (ít nhất một trong hai)."),
+                code="id_or_phone_required",
+            )
+        return cleaned

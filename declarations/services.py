@@ -1,0 +1,482 @@
+"""Every state change of an F0 declaration. Each writes its event, its audit record
+(staff decisions) and its SMS in the same transaction."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from khaibao.areas.models import Area, AreaLevel
+from khaibao.audit.services import AuditAction, log_action
+from khaibao.notify.services import sms_queue
+from khaibao.people.models import Person
+from khaibao.trust.services import IssuedCode, kb1_cert_id_new, qr_issue_kb1
+from khaibao.uploads.models import Photo
+
+from .checks import cccd_check, reused_test_photo
+from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
+
+CASE_CODE_PREFIX = "F0"
+
+
+# -- rules the citizen meets on the page -----------------------------------------------
+
+
+def test_date_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The test dates that may be declared today (inclusive)."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.F0_TEST_DATE_WINDOW_DAYS), today
+
+
+def test_date_allowed(test_date: datetime.date) -> bool:
+    first, last = test_date_window()
+    return first <= test_date <= last
+
+
+def completion_opens_on(declaration: F0Declaration) -> datetime.date:
+    return declaration.test_date + datetime.timedelta(days=settings.F0_ISOLATION_DAYS)
+
+
+def decision_overdue(declaration: F0Declaration, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return now - declaration.submitted_at >= datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+
+
+# -- drafts -------------------------------------------------------------------------------
+
+
+def f0_draft_get_or_create(*, account, person: Person) -> F0Draft:
+    draft, _created = F0Draft.objects.get_or_create(
+        account=account, person=person, defaults={"submission_key": uuid.uuid4()}
+    )
+    return draft
+
+
+@transaction.atomic
+def f0_draft_save(
+    *,
+    account,
+    person: Person,
+    data: dict,
+    test_photo: Photo | None = None,
+    id_photo: Photo | None = None,
+) -> F0Draft:
+    """Merge what the citizen has typed so far (strings only) into their draft."""
+    draft = f0_draft_get_or_create(account=account, person=person)
+    draft = F0Draft.objects.select_for_update().get(pk=draft.pk)
+    draft.data = {**draft.data, **{key: str(value)[:500] for key, value in data.items()}}
+    for name, photo in (("test_photo", test_photo), ("id_photo", id_photo)):
+        if photo is not None:
+            if photo.person_id != person.pk:
+                raise ValidationError(
+                    _("Ảnh này không thuộc người đang khai báo."), code="photo_person"
+                )
+            setattr(draft, name, photo)
+    draft.save()
+    return draft
+
+
+# -- submission ---------------------------------------------------------------------------
+
+
+def _event(declaration: F0Declaration, *, actor=None, note: str = "") -> None:
+    F0Event.objects.create(
+        declaration=declaration, status=declaration.status, actor=actor, note=note[:500]
+    )
+
+
+def _ward_of(area: Area) -> Area:
+    return area.parent if area.level == AreaLevel.VILLAGE else area
+
+
+def _sms(declaration: F0Declaration, template: str, **context) -> None:
+    sms_queue(
+        to=declaration.contact_phone,
+        template=template,
+        context={
+            "declaration": declaration,
+            "person": declaration.person,
+            "public_url": settings.KHAIBAO_PUBLIC_URL,
+            "hotline": settings.KHAIBAO_HOTLINE,
+            **context,
+        },
+        purpose=f"f0_{template.removeprefix('f0_')}",
+    )
+
+
+@transaction.atomic
+def f0_submit(
+    *,
+    account,
+    person: Person,
+    relationship: str,
+    submission_key: uuid.UUID,
+    test_date: datetime.date,
+    test_type: str,
+    test_photo: Photo,
+    id_photo: Photo,
+    isolation_area: Area,
+    isolation_street: str,
+    contact_phone: str,
+    guardian_name: str = "",
+    vaccine_doses: int = 0,
+    last_dose_date: datetime.date | None = None,
+    last_vaccine: str = "",
+    symptoms: list[str] | None = None,
+    conditions: list[str] | None = None,
+    other_conditions: str = "",
+    pregnant: bool = False,
+) -> F0Declaration:
+    """File a declaration from a validated form.
+
+    1. The same `submission_key` again (a double tap, a resent POST) returns the
+       declaration already filed: one declaration, never two.
+    2. The test date window and "one open declaration per person" are checked; the
+       view shows them as pages, this re-checks them under a lock.
+    3. The CCCD photo's own QR and the test photo's perceptual hash are checked; what
+       they find is recorded for the station, never a reason to refuse.
+    4. The draft is removed, the event, and the "received" SMS are written.
+    """
+    existing = F0Declaration.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    # Serialise submissions for one person: the open check and the insert must not race.
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    # A concurrent submit of the same page may have committed while this one waited for
+    # the lock: it is the same declaration, not a second open one.
+    existing = F0Declaration.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    if not test_date_allowed(test_date):
+        raise ValidationError(
+            {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
+        )
+    if F0Declaration.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
+        raise ValidationError(
+            _("Người này đang có một khai báo F0 chưa kết thúc."), code="open_declaration"
+        )
+    for photo in (test_photo, id_photo):
+        if photo.person_id != person.pk:
+            raise ValidationError(
+                _("Ảnh này không thuộc người đang khai báo."), code="photo_person"
+            )
+    declaration = F0Declaration(
+        person=person,
+        declared_by=account,
+        relationship=relationship,
+        submission_key=submission_key,
+        status=F0Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        test_date=test_date,
+        test_type=test_type,
+        test_photo=test_photo,
+        id_photo=id_photo,
+        isolation_area=isolation_area,
+        isolation_street=isolation_street,
+        contact_phone=contact_phone,
+        guardian_name=guardian_name,
+        vaccine_doses=vaccine_doses,
+        last_dose_date=last_dose_date,
+        last_vaccine=last_vaccine,
+        symptoms=sorted(set(symptoms or [])),
+        conditions=sorted(set(conditions or [])),
+        other_conditions=other_conditions,
+        pregnant=pregnant,
+        cccd_mismatch=cccd_check(person=person, id_photo=id_photo),
+        reused_photo_of=reused_test_photo(person=person, test_photo=test_photo),
+    )
+    declaration.full_clean()
+    try:
+        with transaction.atomic():
+            declaration.save()
+    except IntegrityError:
+        # The same key filed by a concurrent request a moment ago.
+        existing = F0Declaration.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+    F0Draft.objects.filter(account=account, person=person).delete()
+    _event(declaration, actor=account)
+    _sms(declaration, "f0_submitted")
+    return declaration
+
+
+@transaction.atomic
+def f0_resubmit(
+    *,
+    declaration: F0Declaration,
+    account,
+    test_date: datetime.date,
+    test_type: str,
+    test_photo: Photo,
+    id_photo: Photo,
+    isolation_area: Area,
+    isolation_street: str,
+    contact_phone: str,
+    guardian_name: str = "",
+) -> F0Declaration:
+    """Fix a rejected declaration and send it back to the station; photos not replaced
+    are kept."""
+    declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != F0Status.REJECTED:
+        raise ValidationError(
+            _("Chỉ khai báo bị từ chối mới được sửa và gửi lại."), code="not_rejected"
+        )
+    if not test_date_allowed(test_date) and test_date != declaration.test_date:
+        raise ValidationError(
+            {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
+        )
+    declaration.test_date, declaration.test_type = test_date, test_type
+    declaration.test_photo, declaration.id_photo = test_photo, id_photo
+    declaration.isolation_area, declaration.isolation_street = isolation_area, isolation_street
+    declaration.contact_phone, declaration.guardian_name = contact_phone, guardian_name
+    declaration.cccd_mismatch = cccd_check(person=declaration.person, id_photo=id_photo)
+    declaration.reused_photo_of = reused_test_photo(
+        person=declaration.person, test_photo=test_photo, exclude=declaration.pk
+    )
+    declaration.status = F0Status.SUBMITTED
+    declaration.submitted_at = timezone.now()
+    declaration.reject_reason, declaration.reject_note = "", ""
+    declaration.decided_at = declaration.decided_by = None
+    declaration.reminded_at = declaration.escalated_at = None
+    declaration.full_clean()
+    declaration.save()
+    _event(declaration, actor=account, note=_("Gửi lại sau khi bổ sung"))
+    _sms(declaration, "f0_submitted")
+    return declaration
+
+
+@transaction.atomic
+def f0_remind(*, declaration: F0Declaration, account) -> bool:
+    """The citizen's "remind the station". Returns True when it went to the province
+    admin (the decision is overdue), False when the station was reminded."""
+    declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != F0Status.SUBMITTED:
+        raise ValidationError(_("Khai báo này đã được Trạm Y tế xử lý."), code="already_decided")
+    now = timezone.now()
+    declaration.reminded_at = now
+    escalated = decision_overdue(declaration, now)
+    if escalated and declaration.escalated_at is None:
+        declaration.escalated_at = now
+    declaration.save(update_fields=["reminded_at", "escalated_at"])
+    _event(
+        declaration,
+        actor=account,
+        note=_("Người dân nhắc Sở Y tế vì quá hạn xử lý")
+        if escalated
+        else _("Người dân nhắc Trạm Y tế"),
+    )
+    return escalated
+
+
+# -- staff decisions ----------------------------------------------------------------------
+
+
+def _locked_for_decision(declaration: F0Declaration, expected: str) -> F0Declaration:
+    # Lock only the declaration row: decisions in one village must not queue on the
+    # shared area row (PostgreSQL would lock every joined table otherwise).
+    locked = (
+        F0Declaration.objects.select_for_update(of=("self",))
+        .select_related("person", "isolation_area")
+        .get(pk=declaration.pk)
+    )
+    if locked.status != expected:
+        raise ValidationError(
+            _("Khai báo này đang ở trạng thái “%(status)s”, không thể thực hiện thao tác này.")
+            % {"status": locked.get_status_display()},
+            code="wrong_status",
+        )
+    return locked
+
+
+def _case_code(declaration: F0Declaration) -> str:
+    ward = _ward_of(declaration.isolation_area)
+    return f"{CASE_CODE_PREFIX}-{ward.code}-{declaration.pk:06d}"
+
+
+@transaction.atomic
+def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
+    declaration = _locked_for_decision(declaration, F0Status.SUBMITTED)
+    declaration.status = F0Status.ACCEPTED
+    declaration.case_code = _case_code(declaration)
+    declaration.decided_at, declaration.decided_by = timezone.now(), by
+    declaration.full_clean()
+    declaration.save()
+    _event(declaration, actor=by)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=declaration,
+        person=declaration.person,
+        area=declaration.isolation_area,
+        request=request,
+        detail={"decision": "accept"},
+    )
+    _sms(declaration, "f0_accepted")
+    return declaration
+
+
+@transaction.atomic
+def f0_reject(
+    *, declaration: F0Declaration, by, reason: str, note: str = "", request=None
+) -> F0Declaration:
+    if reason not in RejectReason.values:
+        raise ValidationError({"reason": _("Chọn lý do từ chối.")}, code="reason_required")
+    if reason == RejectReason.OTHER and not note.strip():
+        raise ValidationError(
+            {"note": _("Ghi rõ lý do để người dân biết cần sửa gì.")}, code="note_required"
+        )
+    declaration = _locked_for_decision(declaration, F0Status.SUBMITTED)
+    declaration.status = F0Status.REJECTED
+    declaration.reject_reason, declaration.reject_note = reason, note.strip()
+    declaration.decided_at, declaration.decided_by = timezone.now(), by
+    declaration.full_clean()
+    declaration.save()
+    _event(
+        declaration,
+        actor=by,
+        note=f"{declaration.get_reject_reason_display()}. {declaration.reject_note}",
+    )
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=declaration,
+        person=declaration.person,
+        area=declaration.isolation_area,
+        request=request,
+        detail={"decision": "reject", "reason": reason},
+    )
+    _sms(declaration, "f0_rejected")
+    return declaration
+
+
+# -- isolation completion -----------------------------------------------------------------
+
+
+@transaction.atomic
+def f0_completion_request(
+    *, declaration: F0Declaration, account, negative_test_date: datetime.date, photo: Photo
+) -> F0Declaration:
+    declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
+    if declaration.status != F0Status.ACCEPTED:
+        raise ValidationError(
+            _("Chỉ khai báo đã được tiếp nhận mới khai hoàn thành cách ly."), code="not_accepted"
+        )
+    today = timezone.localdate()
+    if today < completion_opens_on(declaration):
+        raise ValidationError(
+            _("Từ ngày %(date)s mới khai báo hoàn thành cách ly được.")
+            % {"date": completion_opens_on(declaration).strftime("%d/%m/%Y")},
+            code="too_early",
+        )
+    if not declaration.test_date < negative_test_date <= today:
+        raise ValidationError(
+            {
+                "negative_test_date": _(
+                    "Ngày test âm tính phải sau ngày test dương tính và không sau hôm nay."
+                )
+            },
+            code="negative_test_date",
+        )
+    if photo.person_id != declaration.person_id:
+        raise ValidationError(_("Ảnh này không thuộc người đang khai báo."), code="photo_person")
+    declaration.status = F0Status.COMPLETION_REQUESTED
+    declaration.completion_test_date, declaration.completion_photo = negative_test_date, photo
+    declaration.completion_requested_at, declaration.completion_refusal = timezone.now(), ""
+    declaration.full_clean()
+    declaration.save()
+    _event(declaration, actor=account)
+    _sms(declaration, "f0_completion_requested")
+    return declaration
+
+
+def _completion_certificate(
+    declaration: F0Declaration, *, cert_id: str, issued_at: datetime.datetime
+) -> IssuedCode:
+    """The KB1 "completion" code of a declaration. Signatures are deterministic (RFC 6979)
+    and every input is stored on the declaration, so the same arguments give the same
+    text: the certificate page re-issues it instead of storing it."""
+    person = declaration.person
+    completed_on = timezone.localdate(issued_at, timezone.get_default_timezone())
+    return qr_issue_kb1(
+        kind="completion",
+        subject_id=str(person.public_id),
+        claims={
+            "name": person.full_name,
+            "birth_date": person.date_of_birth.isoformat(),
+            "case": declaration.case_code,
+            "from": declaration.test_date.isoformat(),
+            "to": completed_on.isoformat(),
+        },
+        valid_for=datetime.timedelta(days=settings.F0_CERTIFICATE_VALID_DAYS),
+        cert_id=cert_id,
+        issued_at=issued_at,
+    )
+
+
+def completion_certificate_text(declaration: F0Declaration) -> str:
+    """The signed QR text of a completed declaration's certificate, identical on every call
+    (as long as the person's name, the signing key and F0_CERTIFICATE_VALID_DAYS stay)."""
+    if declaration.status != F0Status.COMPLETED or not declaration.certificate_id:
+        raise ValueError("only a completed declaration has a completion certificate")
+    return _completion_certificate(
+        declaration, cert_id=declaration.certificate_id, issued_at=declaration.completed_at
+    ).text
+
+
+@transaction.atomic
+def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
+    declaration = _locked_for_decision(declaration, F0Status.COMPLETION_REQUESTED)
+    # Whole seconds: the code's issued-at has no fraction, and completed_at must be it.
+    now = timezone.now().replace(microsecond=0)
+    person = declaration.person
+    issued = _completion_certificate(
+        declaration, cert_id=kb1_cert_id_new("completion"), issued_at=now
+    )
+    declaration.status = F0Status.COMPLETED
+    declaration.completed_at, declaration.certificate_id = now, issued.cert_id
+    declaration.full_clean()
+    declaration.save()
+    _event(declaration, actor=by)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=declaration,
+        person=person,
+        area=declaration.isolation_area,
+        request=request,
+        detail={"decision": "completion_confirm"},
+    )
+    _sms(declaration, "f0_completed")
+    return declaration
+
+
+@transaction.atomic
+def f0_completion_refuse(
+    *, declaration: F0Declaration, by, reason: str, request=None
+) -> F0Declaration:
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Ghi rõ lý do để người dân biết cần làm gì.")}, code="reason_required"
+        )
+    declaration = _locked_for_decision(declaration, F0Status.COMPLETION_REQUESTED)
+    declaration.status = F0Status.ACCEPTED
+    declaration.completion_refusal = reason.strip()[:500]
+    declaration.full_clean()
+    declaration.save()
+    _event(declaration, actor=by, note=declaration.completion_refusal)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=declaration,
+        person=declaration.person,
+        area=declaration.isolation_area,
+        request=request,
+        detail={"decision": "completion_refuse"},
+    )
+    _sms(declaration, "f0_completion_refused")
+    return declaration

@@ -1,0 +1,498 @@
+"""Citizen pages of the F0 declaration (seed 000): start, declare (saved as a draft as the
+citizen goes), status with "remind the station", fix-and-resubmit, and the FAQ.
+
+Each of the seed's failures is answered where it happens: a lost form (drafts, one
+declaration per submit key), an overdue test date (a page with the rule, not an error),
+a duplicate (the open declaration's status page), a silent station (remind, escalate).
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from khaibao.accounts.models import StaffProfile
+from khaibao.accounts.roles import Role
+from khaibao.accounts.views import citizen_required
+from khaibao.people.models import ManagedPerson, Person
+from khaibao.people.normalize import phone_for_display
+from khaibao.people.selectors import managed_links_for, person_for_citizen
+from khaibao.people.views import SESSION_DECLARING_FOR
+from khaibao.uploads.images import PreparedPhoto
+from khaibao.uploads.services import photo_store
+
+from .checks import cccd_check
+from .forms import (
+    PHOTO_KINDS,
+    F0BaseForm,
+    F0DeclarationForm,
+    F0ResubmitForm,
+    chosen_photo,
+    ward_of,
+)
+from .models import OPEN_STATUSES, F0Declaration, F0Status
+from .services import (
+    completion_opens_on,
+    decision_overdue,
+    f0_draft_get_or_create,
+    f0_draft_save,
+    f0_remind,
+    f0_resubmit,
+    f0_submit,
+    test_date_window,
+)
+
+# What a CCCD photo's QR can disagree with, as the citizen reads it.
+CCCD_FIELD_LABELS = {
+    "id_number": gettext_lazy("Số giấy tờ"),
+    "full_name": gettext_lazy("Họ và tên"),
+    "date_of_birth": gettext_lazy("Ngày sinh"),
+}
+
+
+# -- access and small reads ---------------------------------------------------------------
+
+
+def _get_declaration_for_citizen(request, pk) -> F0Declaration:
+    """A declaration of a person the account manages; anyone else's is a 404."""
+    return get_object_or_404(
+        F0Declaration.objects.select_related("person", "isolation_area__parent"),
+        pk=pk,
+        person__manager_links__account=request.user,
+    )
+
+
+def _open_declaration(person: Person) -> F0Declaration | None:
+    return F0Declaration.objects.filter(person=person, status__in=OPEN_STATUSES).first()
+
+
+def _declaration_sent_with(person: Person, submission_key: str | None) -> F0Declaration | None:
+    try:
+        submission_key = uuid.UUID(submission_key or "")
+    except ValueError:
+        return None
+    return F0Declaration.objects.filter(person=person, submission_key=submission_key).first()
+
+
+def _station(area) -> dict:
+    """Who decides a declaration isolated in `area`: the ward's health station."""
+    ward = ward_of(area)
+    unit_name = (
+        StaffProfile.objects.filter(role=Role.WARD_STATION, area=ward)
+        .exclude(unit_name="")
+        .values_list("unit_name", flat=True)
+        .first()
+    )
+    return {"ward": ward, "unit_name": unit_name or "", "hotline": settings.KHAIBAO_HOTLINE}
+
+
+def _photos_context(form: F0BaseForm, person: Person) -> dict:
+    """The photos already chosen, and what the ID photo's CCCD QR (if any) disagrees with:
+    worked out on the server again, whatever the page's script said after the upload."""
+    test_photo, id_photo = form.photo("test_photo"), form.photo("id_photo")
+    mismatches = cccd_check(person=person, id_photo=id_photo) if id_photo is not None else []
+    return {"test_photo": test_photo, "id_photo": id_photo, **_cccd_context(mismatches)}
+
+
+def _cccd_context(mismatches: list[str]) -> dict:
+    return {
+        "cccd_mismatch": mismatches,
+        "cccd_fields": [
+            (field, label, field in mismatches) for field, label in CCCD_FIELD_LABELS.items()
+        ],
+    }
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
+    for field, errors in mapping.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _store_chosen_photos(request, form: F0BaseForm, person: Person) -> None:
+    """Store the photos posted with the form (no JavaScript) at once, so they are kept
+    (in the draft, in the re-shown form) even when the rest of the form has errors."""
+    data = form.data.copy()
+    for name, kind in PHOTO_KINDS.items():
+        prepared = form.cleaned_data.get(name)
+        if not isinstance(prepared, PreparedPhoto):
+            continue
+        try:
+            photo = photo_store(upload=prepared, kind=kind, person=person, uploaded_by=request.user)
+        except ValidationError as exc:
+            form.add_error(name, exc)
+            continue
+        form.cleaned_data[name] = photo
+        data[f"{name}_id"] = str(photo.public_id)
+    # The page shown again carries the stored photos' ids in its hidden fields.
+    form.data = data
+
+
+# -- start: who is declaring --------------------------------------------------------------
+
+
+def _continue_with(request, person: Person):
+    request.session[SESSION_DECLARING_FOR] = str(person.public_id)
+    declaration = _open_declaration(person)
+    if declaration is not None:
+        messages.info(
+            request,
+            _("%(name)s đang có một khai báo F0 chưa kết thúc. Đây là trạng thái của khai báo đó.")
+            % {"name": person.full_name},
+        )
+        return redirect(declaration)
+    return redirect("declarations:declare", public_id=person.public_id)
+
+
+@never_cache
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Choose who the declaration is for; a person with an open declaration goes to its
+    status page instead of a second form (seed question 10)."""
+    links = list(managed_links_for(request.user))
+    chosen = request.POST.get("person") if request.method == "POST" else None
+    if chosen is not None:
+        link = next((link for link in links if str(link.person.public_id) == chosen), None)
+        if link is not None:
+            return _continue_with(request, link.person)
+        messages.error(request, _("Chọn một người trong danh sách."))
+    open_by_person = {
+        declaration.person_id: declaration
+        for declaration in F0Declaration.objects.filter(
+            person__in=[link.person for link in links], status__in=OPEN_STATUSES
+        )
+    }
+    ids = [str(link.person.public_id) for link in links]
+    selected = request.session.get(SESSION_DECLARING_FOR)
+    selected = selected if selected in ids else (ids[0] if ids else "")
+    rows = [(link, open_by_person.get(link.person_id)) for link in links]
+    return render(
+        request,
+        "declarations/start.html",
+        {"rows": rows, "selected": selected},
+        status=400 if chosen is not None else 200,
+    )
+
+
+# -- the declaration form -------------------------------------------------------------------
+
+
+def _declare_page(request, form: F0DeclarationForm, person: Person, status: int = 200):
+    link = ManagedPerson.objects.get(account=request.user, person=person)
+    return render(
+        request,
+        "declarations/declare.html",
+        {"form": form, "person": person, "link": link, **_photos_context(form, person)},
+        status=status,
+    )
+
+
+def _test_date_rule(person: Person, entered: str, area) -> dict:
+    """What replaces seed question 11's bare "overdue": the rule, today's dates, and who to
+    contact instead."""
+    first, last = test_date_window()
+    return {
+        "entered": entered,
+        "first": first,
+        "last": last,
+        "window_days": settings.F0_TEST_DATE_WINDOW_DAYS,
+        "station": _station(area),
+    }
+
+
+def _test_date_rule_page(request, form: F0BaseForm, person: Person, area):
+    """The declaration's date is overdue: a page with the rule and the way back to the
+    form, where the draft has kept everything."""
+    rule = _test_date_rule(person, form.data.get("test_date", ""), area)
+    return render(
+        request,
+        "declarations/test_date_rule.html",
+        {"person": person, "rule": rule, "back_url": request.path},
+        status=400,
+    )
+
+
+def _submit(request, form: F0DeclarationForm, person: Person):
+    """Call f0_submit with the validated form; the declaration, or a response."""
+    data = form.cleaned_data
+    link = ManagedPerson.objects.get(account=request.user, person=person)
+    try:
+        return f0_submit(
+            account=request.user,
+            person=person,
+            relationship=link.relationship,
+            submission_key=data["submission_key"],
+            **form.service_kwargs(),
+        )
+    except ValidationError as exc:
+        if exc.code == "open_declaration":
+            # Filed from another tab or phone a moment ago.
+            return _continue_with(request, person)
+        if "test_date" in getattr(exc, "error_dict", {}):
+            # The day changed between the form's check and the service's.
+            return _test_date_rule_page(request, form, person, data["isolation_area"])
+        _apply_service_errors(form, exc)
+        return _declare_page(request, form, person, status=400)
+
+
+@never_cache
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def declare(request, public_id):
+    """The declaration form, prefilled from the draft. Every POST saves the draft first
+    ("Lưu nháp", the no-JavaScript ward list, and a submit with errors alike)."""
+    person = person_for_citizen(request.user, public_id)
+    if request.method == "POST":
+        sent = _declaration_sent_with(person, request.POST.get("submission_key"))
+        if sent is not None:
+            # The same page sent twice (a double tap, a resent POST): one declaration.
+            return redirect(sent)
+    if _open_declaration(person) is not None:
+        return _continue_with(request, person)
+    if request.method == "GET":
+        draft = f0_draft_get_or_create(account=request.user, person=person)
+        initial = F0DeclarationForm.initial_for(person=person, account=request.user, draft=draft)
+        return _declare_page(request, F0DeclarationForm(person=person, initial=initial), person)
+
+    form = F0DeclarationForm(request.POST, request.FILES, person=person)
+    form.is_valid()
+    _store_chosen_photos(request, form, person)
+    f0_draft_save(
+        account=request.user,
+        person=person,
+        data=F0DeclarationForm.draft_data(form.data),
+        **{name: form.cleaned_data.get(name) for name in PHOTO_KINDS if name not in form.errors},
+    )
+    if "_save_draft" in request.POST or "_refresh" in request.POST:
+        return _after_draft_post(request, form, person)
+    if form.outside_window:
+        area = form.cleaned_data.get("isolation_area") or person.area
+        return _test_date_rule_page(request, form, person, area)
+    if not form.is_valid():
+        return _declare_page(request, form, person, status=400)
+    result = _submit(request, form, person)
+    if not isinstance(result, F0Declaration):
+        return result
+    if result.person_id != person.pk:
+        # A submission key of another person's declaration: not this page's.
+        raise Http404
+    station = _station(result.isolation_area)
+    messages.success(
+        request,
+        _(
+            "Đã gửi khai báo F0 của %(name)s. Trạm Y tế %(ward)s sẽ xác nhận trong vòng "
+            "%(hours)s giờ; kết quả có ở trang này và được nhắn tin đến %(phone)s."
+        )
+        % {
+            "name": person.full_name,
+            "ward": station["ward"].name,
+            "hours": settings.F0_DECISION_HOURS,
+            "phone": phone_for_display(result.contact_phone),
+        },
+    )
+    return redirect(result)
+
+
+def _after_draft_post(request, form, person) -> HttpResponse:
+    """ "Lưu nháp" and the no-JavaScript ward list: back to the form, prefilled from the
+    draft. A photo that failed its checks says why at the top."""
+    for name in PHOTO_KINDS:
+        for error in form.errors.get(name, []):
+            messages.error(request, f"{form.fields[name].label}: {error}")
+    url = reverse("declarations:declare", kwargs={"public_id": person.public_id})
+    if "_refresh" in request.POST:
+        return redirect(f"{url}#isolation")
+    messages.success(request, _("Đã lưu nháp. Bạn có thể quay lại trang này để gửi tiếp."))
+    return redirect(url)
+
+
+@never_cache
+@require_POST
+def draft_save(request, public_id):
+    """The autosave of f0-draft.js: JSON in, JSON out, never a redirect to the login page
+    (a fetch cannot show it)."""
+    if not request.user.is_authenticated or not request.user.phone:
+        return JsonResponse(
+            {
+                "error": _(
+                    "Phiên đăng nhập đã hết. Hãy đăng nhập lại: bản nháp đã lưu trước đó vẫn còn."
+                ),
+                "code": "login_required",
+            },
+            status=403,
+        )
+    person = person_for_citizen(request.user, public_id)
+    declaration = _open_declaration(person)
+    if declaration is not None:
+        return JsonResponse(
+            {
+                "error": _("Khai báo này đã được gửi."),
+                "code": "submitted",
+                "url": declaration.get_absolute_url(),
+            },
+            status=409,
+        )
+    photos = {
+        name: chosen_photo(person, name, request.POST.get(f"{name}_id")) for name in PHOTO_KINDS
+    }
+    draft = f0_draft_save(
+        account=request.user,
+        person=person,
+        data=F0DeclarationForm.draft_data(request.POST),
+        **photos,
+    )
+    return JsonResponse({"saved_at": timezone.localtime(draft.updated_at).strftime("%H:%M")})
+
+
+# -- after the submit ------------------------------------------------------------------------
+
+
+@never_cache
+@citizen_required
+@require_GET
+def status(request, pk):
+    declaration = _get_declaration_for_citizen(request, pk)
+    decide_by = declaration.submitted_at + datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+    return render(
+        request,
+        "declarations/status.html",
+        {
+            "declaration": declaration,
+            "person": declaration.person,
+            "events": declaration.events.select_related("actor"),
+            "contact_phone": phone_for_display(declaration.contact_phone),
+            "station": _station(declaration.isolation_area),
+            "decide_by": decide_by,
+            "overdue": decision_overdue(declaration),
+            "completion_opens_on": completion_opens_on(declaration),
+            "statuses": F0Status,
+            **_cccd_context(declaration.cccd_mismatch),
+        },
+    )
+
+
+@never_cache
+@citizen_required
+@require_POST
+def remind(request, pk):
+    declaration = _get_declaration_for_citizen(request, pk)
+    try:
+        escalated = f0_remind(declaration=declaration, account=request.user)
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+        return redirect(declaration)
+    if escalated:
+        messages.success(
+            request,
+            _(
+                "Đã quá %(hours)s giờ mà Trạm Y tế chưa xác nhận: lời nhắc của bạn đã được chuyển "
+                "lên Sở Y tế để đôn đốc."
+            )
+            % {"hours": settings.F0_DECISION_HOURS},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Đã nhắc Trạm Y tế %(ward)s. Nếu đến %(time)s vẫn chưa có kết quả, bấm nhắc lại: "
+                "lời nhắc sẽ được chuyển lên Sở Y tế."
+            )
+            % {
+                "ward": ward_of(declaration.isolation_area).name,
+                "time": timezone.localtime(
+                    declaration.submitted_at + datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+                ).strftime("%H:%M %d/%m/%Y"),
+            },
+        )
+    return redirect(declaration)
+
+
+def _resubmit_page(request, form, declaration, status: int = 200):
+    """The fix-and-resubmit form; an overdue new test date explains the rule in place,
+    since this form has no draft to come back to."""
+    person = declaration.person
+    rule = (
+        _test_date_rule(person, form.data.get("test_date", ""), declaration.isolation_area)
+        if form.is_bound and form.outside_window
+        else None
+    )
+    return render(
+        request,
+        "declarations/resubmit.html",
+        {
+            "form": form,
+            "declaration": declaration,
+            "person": person,
+            "rule": rule,
+            **_photos_context(form, person),
+        },
+        status=status,
+    )
+
+
+@never_cache
+@citizen_required
+@require_http_methods(["GET", "POST"])
+def resubmit(request, pk):
+    """Fix a rejected declaration; the photos sent before are kept unless replaced."""
+    declaration = _get_declaration_for_citizen(request, pk)
+    if declaration.status != F0Status.REJECTED:
+        return redirect(declaration)
+    if request.method == "GET":
+        initial = F0ResubmitForm.initial_for(declaration)
+        return _resubmit_page(
+            request, F0ResubmitForm(declaration=declaration, initial=initial), declaration
+        )
+    form = F0ResubmitForm(request.POST, request.FILES, declaration=declaration)
+    form.is_valid()
+    _store_chosen_photos(request, form, declaration.person)
+    if "_refresh" in request.POST:
+        # The no-JavaScript ward list: the same answers again, without error messages.
+        initial = {name: form.data.get(name) for name in form.fields if name not in PHOTO_KINDS}
+        return _resubmit_page(
+            request, F0ResubmitForm(declaration=declaration, initial=initial), declaration
+        )
+    if not form.is_valid():
+        return _resubmit_page(request, form, declaration, status=400)
+    try:
+        f0_resubmit(declaration=declaration, account=request.user, **form.service_kwargs())
+    except ValidationError as exc:
+        if exc.code == "not_rejected":
+            return redirect(declaration)
+        _apply_service_errors(form, exc)
+        return _resubmit_page(request, form, declaration, status=400)
+    messages.success(
+        request, _("Đã gửi lại khai báo. Trạm Y tế sẽ xem lại và nhắn tin kết quả cho bạn.")
+    )
+    return redirect(declaration)
+
+
+# -- help -------------------------------------------------------------------------------------
+
+
+@require_GET
+def faq(request):
+    """The seed's 11 questions, answered for this portal; forms link to each answer."""
+    return render(
+        request,
+        "declarations/faq.html",
+        {
+            "window_days": settings.F0_TEST_DATE_WINDOW_DAYS,
+            "decision_hours": settings.F0_DECISION_HOURS,
+            "isolation_days": settings.F0_ISOLATION_DAYS,
+            "upload_limit_mb": f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g}",
+            "public_url": settings.KHAIBAO_PUBLIC_URL,
+            "sms_sender": settings.SMS_SENDER_NAME,
+        },
+    )

@@ -1,0 +1,191 @@
+// F0 declaration form: nothing typed or chosen is lost (seed 000's "token" error).
+//
+// 1. Each photo is uploaded as soon as it is chosen (after photo-shrink.js fires
+//    "photo:ready") to the form's data-upload-url; the returned id goes into the hidden
+//    "<photo>_id" field and the file input is emptied, so the form does not send it again.
+//    A check the photo failed (too small, unreadable) is shown under that photo. For an ID
+//    photo, the card's QR (when there is one) is compared with the declared person and
+//    the fields that disagree are listed.
+// 2. With data-draft-url, what is typed is saved as a draft: 1.5 s after the last change,
+//    at once after a photo upload, and when the page is hidden (sendBeacon).
+// Without this script the form still works: photos post with the form and every POST
+// saves the draft on the server.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-f0-form]");
+  if (!form || typeof fetch !== "function" || typeof FormData !== "function") return;
+  var data = form.dataset;
+  var draftUrl = data.draftUrl || "";
+  var DELAY_MS = 1500;
+  var timer = null;
+  var dirty = false;
+
+  function csrfToken() {
+    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function say(element, text) {
+    if (element) element.textContent = text;
+  }
+
+  function readJson(response) {
+    return response.json().then(
+      function (body) { return { status: response.status, body: body || {} }; },
+      function () { return { status: response.status, body: {} }; }
+    );
+  }
+
+  // The form's answers without the files (which are uploaded on their own).
+  function answers() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (typeof value === "string") params.append(key, value);
+    });
+    return params;
+  }
+
+  // -- drafts ---------------------------------------------------------------------------
+
+  var draftStatus = form.querySelector("[data-draft-status]");
+
+  function saveDraft() {
+    if (!draftUrl) return;
+    clearTimeout(timer);
+    timer = null;
+    dirty = false;
+    fetch(draftUrl, {
+      method: "POST",
+      body: answers(),
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
+    }).then(readJson).then(function (result) {
+      if (result.status === 200) {
+        say(draftStatus, data.msgSaved + " " + result.body.saved_at + ".");
+      } else if (result.status === 409 && result.body.url) {
+        showSubmitted(result.body.url);
+      } else {
+        dirty = true;
+        say(draftStatus, result.body.error || data.msgSaveFailed);
+      }
+    }).catch(function () {
+      dirty = true;
+      say(draftStatus, data.msgSaveFailed);
+    });
+  }
+
+  function showSubmitted(url) {
+    draftStatus.textContent = data.msgSubmitted + " ";
+    var link = document.createElement("a");
+    link.href = url;
+    link.textContent = url;
+    draftStatus.appendChild(link);
+  }
+
+  function scheduleSave(event) {
+    if (!draftUrl || (event && event.target.type === "file")) return;
+    dirty = true;
+    clearTimeout(timer);
+    timer = setTimeout(saveDraft, DELAY_MS);
+  }
+
+  if (draftUrl) {
+    form.addEventListener("input", scheduleSave);
+    form.addEventListener("change", scheduleSave);
+    // A phone switching apps may never come back to this page: save what is pending.
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState !== "hidden" || !dirty) return;
+      clearTimeout(timer);
+      timer = null;
+      dirty = false;
+      if (navigator.sendBeacon) navigator.sendBeacon(draftUrl, answers());
+    });
+    // The form is being sent: the server saves the draft itself.
+    form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+  }
+
+  // -- photos ---------------------------------------------------------------------------
+
+  function nameKey(text) {
+    return (text || "").normalize("NFC").toLowerCase().normalize("NFD")
+      .replace(/[\u0300-\u036f]/g, "").replace(/[đð]/g, "d")
+      .replace(/\s+/g, " ").trim();
+  }
+
+  // The declared fields a CCCD QR disagrees with, as khaibao.uploads.cccd does it.
+  function cccdMismatches(card) {
+    var fields = [];
+    var declared = (data.personIdNumber || "").replace(/\s/g, "");
+    if (declared !== card.id_number && !(card.old_id_number && declared === card.old_id_number)) {
+      fields.push("id_number");
+    }
+    if (nameKey(data.personName) !== nameKey(card.full_name)) fields.push("full_name");
+    if ((data.personDob || "") !== card.date_of_birth) fields.push("date_of_birth");
+    return fields;
+  }
+
+  function showCccd(box, card) {
+    var warning = box.querySelector("[data-cccd-warning]");
+    if (!warning) return;
+    var fields = card ? cccdMismatches(card) : [];
+    warning.querySelectorAll("[data-cccd-field]").forEach(function (item) {
+      item.hidden = fields.indexOf(item.getAttribute("data-cccd-field")) === -1;
+    });
+    warning.hidden = fields.length === 0;
+  }
+
+  function showPhoto(box, input, body) {
+    var hidden = box.querySelector("input[type=hidden]");
+    var preview = box.querySelector("[data-photo-preview]");
+    var image = preview && preview.querySelector("img");
+    var choose = box.querySelector("[data-photo-choose]");
+    if (hidden) hidden.value = body.id;
+    if (image) image.src = body.url;
+    if (preview) preview.hidden = false;
+    if (choose) choose.textContent = choose.getAttribute("data-text-other");
+    input.value = "";
+    input.classList.remove("is-invalid");
+  }
+
+  function upload(input, box) {
+    var status = box.querySelector("[data-photo-status]");
+    var error = box.querySelector("[data-photo-error]");
+    var file = input.files && input.files[0];
+    if (!file) return;
+    var body = new FormData();
+    body.append("file", file);
+    body.append("kind", box.getAttribute("data-kind"));
+    body.append("person", data.person);
+    say(error, "");
+    say(status, data.msgUploading);
+    fetch(data.uploadUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
+    }).then(readJson).then(function (result) {
+      if (input.files[0] !== file) return; // another photo was chosen meanwhile
+      if (result.status === 201) {
+        showPhoto(box, input, result.body);
+        say(status, data.msgUploaded);
+        if (box.getAttribute("data-kind") === "id_document") showCccd(box, result.body.cccd);
+        saveDraft();
+        return;
+      }
+      say(status, "");
+      say(error, result.body.error || data.msgUploadFailed);
+      input.classList.add("is-invalid");
+      // A photo the server refused would only be refused again with the form.
+      if (result.status === 400 || result.status === 413) input.value = "";
+    }).catch(function () {
+      // Offline or cut off: the file stays in the input and goes with the form.
+      say(status, data.msgUploadFailed);
+    });
+  }
+
+  form.addEventListener("photo:ready", function (event) {
+    var input = event.target;
+    var box = input.closest && input.closest("[data-photo-field]");
+    if (box && data.uploadUrl) upload(input, box);
+  });
+})();
