@@ -16,8 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from khaibao.accounts.views import citizen_required
-from khaibao.areas.models import Area, AreaLevel
+from khaibao.areas.models import ward_of
 from khaibao.audit.services import client_ip
+from khaibao.core.forms import apply_service_errors
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.people.services import person_link_to_account
 from khaibao.trust.services import qr_image_request
@@ -27,30 +28,14 @@ from khaibao.uploads.services import photo_store
 from .forms_completion import CompletionFindForm, CompletionForm
 from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .models import F0Declaration, F0Status
+from .selectors import declarations_for_citizen
 from .services import completion_certificate_text, completion_opens_on, f0_completion_request
 
 logger = logging.getLogger(__name__)
 
 
-def _declarations_for_citizen(account):
-    """Declarations of the persons this account manages (anyone else's is a 404)."""
-    return F0Declaration.objects.filter(person__manager_links__account=account).select_related(
-        "person", "isolation_area__parent__parent"
-    )
-
-
 def _get_declaration_for_citizen(request, pk: int) -> F0Declaration:
-    return get_object_or_404(_declarations_for_citizen(request.user), pk=pk)
-
-
-def _ward_of(area: Area) -> Area:
-    return area.parent if area.level == AreaLevel.VILLAGE else area
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
-    for field, errors in mapping.items():
-        form.add_error(field if field in form.fields else None, errors)
+    return get_object_or_404(declarations_for_citizen(request.user), pk=pk)
 
 
 def _completion_request(request, declaration: F0Declaration, cleaned: dict) -> None:
@@ -108,7 +93,7 @@ def completion(request, pk: int) -> HttpResponse:
             try:
                 _completion_request(request, declaration, form.cleaned_data)
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -168,13 +153,13 @@ def completion_find(request) -> HttpResponse:
 def certificate(request, pk: int) -> HttpResponse:
     """The printable completion certificate with its signed KB1 QR."""
     declaration = get_object_or_404(
-        _declarations_for_citizen(request.user), pk=pk, status=F0Status.COMPLETED
+        declarations_for_citizen(request.user), pk=pk, status=F0Status.COMPLETED
     )
     text = completion_certificate_text(declaration)
     context = {
         "declaration": declaration,
         "person": declaration.person,
-        "ward": _ward_of(declaration.isolation_area),
+        "ward": ward_of(declaration.isolation_area),
         "completed_on": timezone.localdate(declaration.completed_at),
         "qr_text": text,
         "qr_image_url": qr_image_request(text),

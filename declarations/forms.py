@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.areas.models import Area, AreaLevel
+from khaibao.areas.forms import AreaPickerMixin
+from khaibao.areas.models import Area
 from khaibao.people.ids import ADULT_AGE, UNDER_15_TYPES, IdType, Sex
 from khaibao.people.models import Person
 from khaibao.people.normalize import clean_text, normalize_phone, phone_for_display
@@ -74,13 +75,6 @@ def _date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-class AreaChoiceField(forms.ModelChoiceField):
-    """An area list filtered to one parent: the name alone (no parent query per option)."""
-
-    def label_from_instance(self, obj: Area) -> str:
-        return obj.name
-
-
 def chosen_photo(person: Person, name: str, public_id) -> Photo | None:
     """The photo of `person` that the field `name` takes, by its public id; None for an
     unknown, malformed or someone else's id."""
@@ -91,11 +85,7 @@ def chosen_photo(person: Person, name: str, public_id) -> Photo | None:
     return Photo.objects.filter(public_id=public_id, person=person, kind=PHOTO_KINDS[name]).first()
 
 
-def ward_of(area: Area) -> Area:
-    return area.parent if area.level == AreaLevel.VILLAGE else area
-
-
-class F0BaseForm(forms.Form):
+class F0BaseForm(AreaPickerMixin, forms.Form):
     """What both the declaration and its resubmission ask: the test, the two photos,
     where the person isolates, a phone to reach them, and a guardian for children."""
 
@@ -135,24 +125,6 @@ class F0BaseForm(forms.Form):
         help_text=_("Cha, mẹ hoặc người trực tiếp chăm sóc trẻ trong thời gian cách ly."),
         error_messages={"required": _("Người dưới 15 tuổi: ghi họ tên người giám hộ.")},
     )
-    province = AreaChoiceField(
-        label=_("Tỉnh / thành phố"),
-        queryset=Area.objects.none(),
-        empty_label=_("— Chọn tỉnh / thành phố —"),
-        error_messages={"required": _("Chọn tỉnh / thành phố nơi cách ly.")},
-    )
-    ward = AreaChoiceField(
-        label=_("Phường / xã"),
-        queryset=Area.objects.none(),
-        required=False,
-        empty_label=_("— Chọn phường / xã —"),
-    )
-    village = AreaChoiceField(
-        label=_("Thôn / tổ dân phố (nếu có)"),
-        queryset=Area.objects.none(),
-        required=False,
-        empty_label=_("— Không chọn —"),
-    )
     isolation_street = forms.CharField(
         label=_("Số nhà, đường"),
         max_length=200,
@@ -180,15 +152,7 @@ class F0BaseForm(forms.Form):
         )
         self.fields["test_photo"].help_text = faq_link("q6", self.fields["test_photo"].help_text)
         self.fields["guardian_name"].required = self.needs_guardian
-        self.fields["province"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).order_by(
-            "name_key"
-        )
-        self.fields["ward"].queryset = Area.objects.filter(
-            level=AreaLevel.WARD, parent_id=self._bound_or_initial("province") or 0
-        ).order_by("name_key")
-        self.fields["village"].queryset = Area.objects.filter(
-            level=AreaLevel.VILLAGE, parent_id=self._bound_or_initial("ward") or 0
-        ).order_by("name_key")
+        self.fields["province"].error_messages["required"] = _("Chọn tỉnh / thành phố nơi cách ly.")
 
     @property
     def needs_guardian(self) -> bool:
@@ -202,14 +166,6 @@ class F0BaseForm(forms.Form):
         return _("Chụp mặt trước của giấy tờ đã khai (%(type)s), rõ số và họ tên.") % {
             "type": self.person.get_id_type_display()
         }
-
-    def _bound_or_initial(self, name):
-        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-        value = getattr(value, "pk", value)
-        try:
-            return int(value) if value else None
-        except (TypeError, ValueError):
-            return None
 
     # -- fields ---------------------------------------------------------------------------
 
@@ -266,10 +222,7 @@ class F0BaseForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self._clean_photos(cleaned)
-        ward, village = cleaned.get("ward"), cleaned.get("village")
-        if cleaned.get("province") and not ward:
-            self.add_error("ward", ValidationError(_("Chọn phường / xã."), code="required"))
-        cleaned["isolation_area"] = village or ward
+        cleaned["isolation_area"] = cleaned["area"]
         if self.person.age() >= ADULT_AGE and self.person.id_type in UNDER_15_TYPES:
             self.add_error(
                 None,
@@ -315,15 +268,9 @@ class F0BaseForm(forms.Form):
         source = self.data if self.is_bound else self.initial
         return chosen_photo(self.person, name, source.get(f"{name}_id"))
 
-    @staticmethod
-    def address_initial(area: Area, street: str) -> dict:
-        ward = ward_of(area)
-        return {
-            "province": ward.parent_id,
-            "ward": ward.pk,
-            "village": area.pk if area.level == AreaLevel.VILLAGE else None,
-            "isolation_street": street,
-        }
+    @classmethod
+    def address_initial(cls, area: Area, street: str) -> dict:
+        return {**cls.area_initial(area), "isolation_street": street}
 
 
 class F0DeclarationForm(F0BaseForm):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from khaibao.areas.models import Area, AreaLevel
+from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import Person
@@ -21,6 +21,7 @@ from .checks import cccd_check, reused_test_photo
 from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
 
 CASE_CODE_PREFIX = "F0"
+REMIND_COOLDOWN = datetime.timedelta(hours=1)
 
 
 # -- rules the citizen meets on the page -----------------------------------------------
@@ -87,10 +88,6 @@ def _event(declaration: F0Declaration, *, actor=None, note: str = "") -> None:
     F0Event.objects.create(
         declaration=declaration, status=declaration.status, actor=actor, note=note[:500]
     )
-
-
-def _ward_of(area: Area) -> Area:
-    return area.parent if area.level == AreaLevel.VILLAGE else area
 
 
 def _sms(declaration: F0Declaration, template: str, **context) -> None:
@@ -258,8 +255,17 @@ def f0_remind(*, declaration: F0Declaration, account) -> bool:
     if declaration.status != F0Status.SUBMITTED:
         raise ValidationError(_("Khai báo này đã được Trạm Y tế xử lý."), code="already_decided")
     now = timezone.now()
-    declaration.reminded_at = now
     escalated = decision_overdue(declaration, now)
+    # One reminder an hour is enough for the station; a reminder that now escalates
+    # (the deadline passed since the last one) always goes through.
+    recently = declaration.reminded_at and now - declaration.reminded_at < REMIND_COOLDOWN
+    if recently and not (escalated and declaration.escalated_at is None):
+        raise ValidationError(
+            _("Bạn đã nhắc lúc %(time)s. Trạm Y tế đã nhận được lời nhắc; vui lòng đợi thêm.")
+            % {"time": timezone.localtime(declaration.reminded_at).strftime("%H:%M")},
+            code="remind_cooldown",
+        )
+    declaration.reminded_at = now
     if escalated and declaration.escalated_at is None:
         declaration.escalated_at = now
     declaration.save(update_fields=["reminded_at", "escalated_at"])
@@ -274,6 +280,23 @@ def f0_remind(*, declaration: F0Declaration, account) -> bool:
 
 
 # -- staff decisions ----------------------------------------------------------------------
+
+
+def _record_decision(
+    declaration: F0Declaration, *, by, request, detail: dict, sms: str, note: str = ""
+) -> None:
+    """What every staff decision leaves behind: its event, its audit record, its SMS."""
+    _event(declaration, actor=by, note=note)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=declaration,
+        person=declaration.person,
+        area=declaration.isolation_area,
+        request=request,
+        detail=detail,
+    )
+    _sms(declaration, sms)
 
 
 def _locked_for_decision(declaration: F0Declaration, expected: str) -> F0Declaration:
@@ -294,7 +317,7 @@ def _locked_for_decision(declaration: F0Declaration, expected: str) -> F0Declara
 
 
 def _case_code(declaration: F0Declaration) -> str:
-    ward = _ward_of(declaration.isolation_area)
+    ward = ward_of(declaration.isolation_area)
     return f"{CASE_CODE_PREFIX}-{ward.code}-{declaration.pk:06d}"
 
 
@@ -306,17 +329,9 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
     declaration.decided_at, declaration.decided_by = timezone.now(), by
     declaration.full_clean()
     declaration.save()
-    _event(declaration, actor=by)
-    log_action(
-        actor=by,
-        action=AuditAction.DECIDE,
-        obj=declaration,
-        person=declaration.person,
-        area=declaration.isolation_area,
-        request=request,
-        detail={"decision": "accept"},
+    _record_decision(
+        declaration, by=by, request=request, detail={"decision": "accept"}, sms="f0_accepted"
     )
-    _sms(declaration, "f0_accepted")
     return declaration
 
 
@@ -336,21 +351,17 @@ def f0_reject(
     declaration.decided_at, declaration.decided_by = timezone.now(), by
     declaration.full_clean()
     declaration.save()
-    _event(
+    reason_text = str(declaration.get_reject_reason_display())
+    _record_decision(
         declaration,
-        actor=by,
-        note=f"{declaration.get_reject_reason_display()}. {declaration.reject_note}",
-    )
-    log_action(
-        actor=by,
-        action=AuditAction.DECIDE,
-        obj=declaration,
-        person=declaration.person,
-        area=declaration.isolation_area,
+        by=by,
         request=request,
         detail={"decision": "reject", "reason": reason},
+        sms="f0_rejected",
+        note=f"{reason_text}. {declaration.reject_note}"
+        if declaration.reject_note
+        else reason_text,
     )
-    _sms(declaration, "f0_rejected")
     return declaration
 
 
@@ -433,7 +444,6 @@ def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0
     declaration = _locked_for_decision(declaration, F0Status.COMPLETION_REQUESTED)
     # Whole seconds: the code's issued-at has no fraction, and completed_at must be it.
     now = timezone.now().replace(microsecond=0)
-    person = declaration.person
     issued = _completion_certificate(
         declaration, cert_id=kb1_cert_id_new("completion"), issued_at=now
     )
@@ -441,17 +451,13 @@ def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0
     declaration.completed_at, declaration.certificate_id = now, issued.cert_id
     declaration.full_clean()
     declaration.save()
-    _event(declaration, actor=by)
-    log_action(
-        actor=by,
-        action=AuditAction.DECIDE,
-        obj=declaration,
-        person=person,
-        area=declaration.isolation_area,
+    _record_decision(
+        declaration,
+        by=by,
         request=request,
         detail={"decision": "completion_confirm"},
+        sms="f0_completed",
     )
-    _sms(declaration, "f0_completed")
     return declaration
 
 
@@ -468,15 +474,12 @@ def f0_completion_refuse(
     declaration.completion_refusal = reason.strip()[:500]
     declaration.full_clean()
     declaration.save()
-    _event(declaration, actor=by, note=declaration.completion_refusal)
-    log_action(
-        actor=by,
-        action=AuditAction.DECIDE,
-        obj=declaration,
-        person=declaration.person,
-        area=declaration.isolation_area,
+    _record_decision(
+        declaration,
+        by=by,
         request=request,
         detail={"decision": "completion_refuse"},
+        sms="f0_completion_refused",
+        note=declaration.completion_refusal,
     )
-    _sms(declaration, "f0_completion_refused")
     return declaration

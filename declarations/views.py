@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from khaibao.accounts.models import StaffProfile
 from khaibao.accounts.roles import Role
 from khaibao.accounts.views import citizen_required
+from khaibao.areas.models import ward_of
+from khaibao.core.forms import apply_service_errors
 from khaibao.people.models import ManagedPerson, Person
 from khaibao.people.normalize import phone_for_display
 from khaibao.people.selectors import managed_links_for, person_for_citizen
@@ -38,9 +40,9 @@ from .forms import (
     F0DeclarationForm,
     F0ResubmitForm,
     chosen_photo,
-    ward_of,
 )
 from .models import OPEN_STATUSES, F0Declaration, F0Status
+from .selectors import declarations_for_citizen
 from .services import (
     completion_opens_on,
     decision_overdue,
@@ -65,11 +67,7 @@ CCCD_FIELD_LABELS = {
 
 def _get_declaration_for_citizen(request, pk) -> F0Declaration:
     """A declaration of a person the account manages; anyone else's is a 404."""
-    return get_object_or_404(
-        F0Declaration.objects.select_related("person", "isolation_area__parent"),
-        pk=pk,
-        person__manager_links__account=request.user,
-    )
+    return get_object_or_404(declarations_for_citizen(request.user), pk=pk)
 
 
 def _open_declaration(person: Person) -> F0Declaration | None:
@@ -111,12 +109,6 @@ def _cccd_context(mismatches: list[str]) -> dict:
             (field, label, field in mismatches) for field, label in CCCD_FIELD_LABELS.items()
         ],
     }
-
-
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
-    for field, errors in mapping.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _store_chosen_photos(request, form: F0BaseForm, person: Person) -> None:
@@ -242,7 +234,7 @@ def _submit(request, form: F0DeclarationForm, person: Person):
         if "test_date" in getattr(exc, "error_dict", {}):
             # The day changed between the form's check and the service's.
             return _test_date_rule_page(request, form, person, data["isolation_area"])
-        _apply_service_errors(form, exc)
+        apply_service_errors(form, exc)
         return _declare_page(request, form, person, status=400)
 
 
@@ -470,7 +462,7 @@ def resubmit(request, pk):
     except ValidationError as exc:
         if exc.code == "not_rejected":
             return redirect(declaration)
-        _apply_service_errors(form, exc)
+        apply_service_errors(form, exc)
         return _resubmit_page(request, form, declaration, status=400)
     messages.success(
         request, _("Đã gửi lại khai báo. Trạm Y tế sẽ xem lại và nhắn tin kết quả cho bạn.")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khaibao.people.normalize import clean_text, name_key
 
-from .models import Area
+from .models import Area, AreaLevel, ward_of
 
 CSV_COLUMNS = ("ward_code", "name", "division_type")
 CSV_MAX_BYTES = 1024 * 1024
@@ -102,3 +102,74 @@ class VillageCsvForm(forms.Form):
         if "file" in cleaned:
             cleaned["rows"] = cleaned["file"]
         return cleaned
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """An area list filtered to one parent: the name alone (no parent query per option)."""
+
+    def label_from_instance(self, obj: Area) -> str:
+        return obj.name
+
+
+class AreaPickerMixin(forms.Form):
+    """Province → ward → village (optional) pickers, for any form with an address.
+
+    Works without JavaScript: the ward list follows the province after the form's
+    "_refresh" button re-renders it; with JavaScript static/js/area-picker.js refills
+    the lists at once. `clean()` puts the chosen ward or village in cleaned["area"].
+    """
+
+    province = AreaChoiceField(
+        label=_("Tỉnh / thành phố"),
+        queryset=Area.objects.none(),
+        empty_label=_("— Chọn tỉnh / thành phố —"),
+    )
+    ward = AreaChoiceField(
+        label=_("Phường / xã"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— Chọn phường / xã —"),
+    )
+    village = AreaChoiceField(
+        label=_("Thôn / tổ dân phố (nếu có)"),
+        queryset=Area.objects.none(),
+        required=False,
+        empty_label=_("— Không chọn —"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).order_by(
+            "name_key"
+        )
+        self.fields["ward"].queryset = Area.objects.filter(
+            level=AreaLevel.WARD, parent_id=self._picked("province") or 0
+        ).order_by("name_key")
+        self.fields["village"].queryset = Area.objects.filter(
+            level=AreaLevel.VILLAGE, parent_id=self._picked("ward") or 0
+        ).order_by("name_key")
+
+    def _picked(self, name):
+        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        value = getattr(value, "pk", value)
+        try:
+            return int(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        ward, village = cleaned.get("ward"), cleaned.get("village")
+        if cleaned.get("province") and not ward:
+            self.add_error("ward", ValidationError(_("Chọn phường / xã."), code="required"))
+        cleaned["area"] = village or ward
+        return cleaned
+
+    @staticmethod
+    def area_initial(area: Area) -> dict:
+        ward = ward_of(area)
+        return {
+            "province": ward.parent_id,
+            "ward": ward.pk,
+            "village": area.pk if area.level == AreaLevel.VILLAGE else None,
+        }

@@ -90,3 +90,8 @@ class Area(models.Model):
 
 def build_path(*, parent: Area | None, code: str) -> str:
     return f"{parent.path if parent else ''}{code}/"
+
+
+def ward_of(area: Area) -> Area:
+    """The ward of a ward or village (the unit a health station covers)."""
+    return area.parent if area.level == AreaLevel.VILLAGE else area

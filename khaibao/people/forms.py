@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.areas.models import Area, AreaLevel
+from khaibao.areas.forms import AreaPickerMixin
 
 from .ids import IdType, Sex, validate_id_document
 from .models import Person
@@ -76,7 +76,7 @@ class PersonAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CitizenPersonForm(forms.Form):
+class CitizenPersonForm(AreaPickerMixin, forms.Form):
     """A citizen's own data or a relative's, with the address picked province → ward.
 
     Works without JavaScript: the ward list follows the chosen province after the
@@ -109,23 +109,6 @@ class CitizenPersonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
-    province = forms.ModelChoiceField(
-        label=_("Tỉnh / thành phố"),
-        queryset=Area.objects.none(),
-        empty_label=_("— Chọn tỉnh / thành phố —"),
-    )
-    ward = forms.ModelChoiceField(
-        label=_("Phường / xã"),
-        queryset=Area.objects.none(),
-        required=False,
-        empty_label=_("— Chọn phường / xã —"),
-    )
-    village = forms.ModelChoiceField(
-        label=_("Thôn / tổ dân phố (nếu có)"),
-        queryset=Area.objects.none(),
-        required=False,
-        empty_label=_("— Không chọn —"),
-    )
     street_address = forms.CharField(label=_("Số nhà, đường"), max_length=200, required=False)
 
     def __init__(self, *args, relationships, **kwargs):
@@ -134,25 +117,6 @@ class CitizenPersonForm(forms.Form):
         if len(relationships) == 1:
             self.fields["relationship"].widget = forms.HiddenInput()
             self.fields["relationship"].initial = relationships[0][0]
-        self.fields["province"].queryset = Area.objects.filter(level=AreaLevel.PROVINCE).order_by(
-            "name_key"
-        )
-        province_id = self._bound_or_initial("province")
-        ward_id = self._bound_or_initial("ward")
-        self.fields["ward"].queryset = Area.objects.filter(
-            level=AreaLevel.WARD, parent_id=province_id or 0
-        ).order_by("name_key")
-        self.fields["village"].queryset = Area.objects.filter(
-            level=AreaLevel.VILLAGE, parent_id=ward_id or 0
-        ).order_by("name_key")
-
-    def _bound_or_initial(self, name):
-        value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
-        value = getattr(value, "pk", value)
-        try:
-            return int(value) if value else None
-        except (TypeError, ValueError):
-            return None
 
     def clean_full_name(self):
         name = clean_text(self.cleaned_data["full_name"])
@@ -166,18 +130,13 @@ class CitizenPersonForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        ward, village = cleaned.get("ward"), cleaned.get("village")
-        if cleaned.get("province") and not ward:
-            self.add_error("ward", ValidationError(_("Chọn phường / xã."), code="required"))
-        cleaned["area"] = village or ward
         _clean_id_document(self, cleaned)
         return cleaned
 
     @staticmethod
     def initial_for(person, relationship) -> dict:
-        area = person.area
-        ward = area.parent if area.level == AreaLevel.VILLAGE else area
         return {
+            **AreaPickerMixin.area_initial(person.area),
             "relationship": relationship,
             "full_name": person.full_name,
             "date_of_birth": person.date_of_birth,
@@ -185,8 +144,5 @@ class CitizenPersonForm(forms.Form):
             "id_type": person.id_type,
             "id_number": person.id_number or ("000000000" if person.id_type == IdType.NONE else ""),
             "phone": person.phone_display,
-            "province": ward.parent_id,
-            "ward": ward.pk,
-            "village": area.pk if area.level == AreaLevel.VILLAGE else None,
             "street_address": person.street_address,
         }

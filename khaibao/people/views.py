@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from khaibao.accounts.views import citizen_required
+from khaibao.core.forms import apply_service_errors
 
 from .forms import CitizenPersonForm
 from .models import ManagedPerson, Relationship
@@ -28,12 +30,6 @@ def _relationship_choices(account):
     return [choice for choice in Relationship.choices if choice[0] != Relationship.SELF]
 
 
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
-    for field, errors in mapping.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @never_cache
 @citizen_required
 def my_people(request):
@@ -43,22 +39,38 @@ def my_people(request):
     return render(request, "people/mine.html", {"links": links})
 
 
+def _next_or(request, default: str) -> str:
+    """Where to go after saving: a same-site `next` (e.g. back to the F0 form) or `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(default)
+
+
 def _person_form_page(request, form, context: dict, save) -> HttpResponse:
     """GET shows the form; POST validates, calls `save(cleaned_data)` (a service) and
-    redirects; "_refresh" (the no-JavaScript ward list update) only re-renders."""
+    redirects to `next` or the list; "_refresh" (the no-JavaScript ward list update)
+    only re-renders."""
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        **context,
+    }
     if request.method == "POST" and "_refresh" not in request.POST:
         if form.is_valid():
             try:
                 person = save(form.cleaned_data)
             except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("Đã lưu thông tin của %(name)s.") % {"name": person.full_name}
                 )
-                return redirect("people:mine")
-        return render(request, "people/person_form.html", {"form": form, **context}, status=400)
-    return render(request, "people/person_form.html", {"form": form, **context})
+                return redirect(_next_or(request, "people:mine"))
+        return render(request, "people/person_form.html", context, status=400)
+    return render(request, "people/person_form.html", context)
 
 
 def _person_fields(data: dict) -> dict:

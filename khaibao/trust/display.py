@@ -95,6 +95,12 @@ def verification_display(verification) -> dict:
             rows.append((_("Ngày sinh"), format_date(claims["birth_date"])))
         if verification.kind.startswith("HC1:") and isinstance(claims.get("hcert"), dict):
             rows += _certificate_rows(verification.kind[4:5], claims["hcert"])
+        if verification.kind == "KB1:completion":
+            rows += [
+                (_("Mã F0"), str(claims.get("case", ""))),
+                (_("Cách ly từ ngày"), format_date(str(claims.get("from", "")))),
+                (_("Hoàn thành ngày"), format_date(str(claims.get("to", "")))),
+            ]
         rows += [
             (_("Ngày cấp"), format_moment(claims.get("issued_at", ""))),
             (_("Hết hạn ngày"), format_moment(claims.get("expires_at", ""))),

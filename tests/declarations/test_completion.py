@@ -426,3 +426,19 @@ def test_the_find_form_needs_a_signed_in_citizen(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_verify_page_shows_the_case_and_isolation_dates_of_a_certificate(
+    citizen_client, case, clock, ward1_staff
+):
+    on_day(clock, DAY_N, citizen_client)
+    post_completion(citizen_client, case)
+    f0_completion_confirm(declaration=case, by=ward1_staff)
+    case.refresh_from_db()
+    text = completion_certificate_text(case)
+
+    page = citizen_client.post(reverse("trust:verify"), {"qr": text}).content.decode()
+
+    assert "Hợp lệ" in page and "Chứng nhận hoàn thành cách ly" in page
+    assert case.case_code in page
+    assert "22/11/2026" in page and "29/11/2026" in page

@@ -283,3 +283,15 @@ def test_a_draft_merges_what_was_typed_and_is_gone_after_submit(citizen, citizen
 
     assert not F0Draft.objects.exists()
     assert F0Event.objects.count() == 1
+
+
+def test_a_second_reminder_within_the_hour_adds_nothing(citizen, citizen_person, clock):
+    declaration = submit(citizen, citizen_person)
+    f0_remind(declaration=declaration, account=citizen)
+    clock.shift(datetime.timedelta(minutes=20))
+
+    with pytest.raises(ValidationError) as refused:
+        f0_remind(declaration=declaration, account=citizen)
+
+    assert refused.value.code == "remind_cooldown"
+    assert declaration.events.count() == 2  # submitted + one reminder

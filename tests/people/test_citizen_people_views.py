@@ -248,3 +248,18 @@ def test_making_a_person_for_tests(db, village1):
     # Guard the factory the suite relies on: consistent CCCD for the birth date.
     person = make_person(area=village1, date_of_birth=datetime.date(2005, 1, 1), sex="F")
     assert person.id_number[3] == "3" and person.id_number[4:6] == "05"
+
+
+def test_editing_from_the_f0_form_returns_to_it_and_never_off_site(
+    client, citizen, relative, village1
+):
+    client.force_login(citizen)
+    url = reverse("people:edit", args=[relative.public_id])
+    back = f"/f0/khai-bao/{relative.public_id}/"
+    data = {**person_data(village1), "relationship": "child"}
+
+    returned = client.post(f"{url}?next={back}", {**data, "next": back})
+    offsite = client.post(url, {**data, "next": "https://evil.example/"})
+
+    assert returned["Location"] == back
+    assert offsite["Location"] == reverse("people:mine")

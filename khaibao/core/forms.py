@@ -1,0 +1,12 @@
+"""Small helpers shared by the forms of every app."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: field errors next to their field
+    (when the form has it), anything else at the top."""
+    mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
+    for field, errors in mapping.items():
+        form.add_error(field if field in form.fields else None, errors)
