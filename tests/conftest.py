@@ -174,3 +174,10 @@ def postgres_and_redis():
         "set DATABASE_URL to a PostgreSQL database",
     )
     require(bool(settings.REDIS_URL), "set REDIS_URL to a Redis server")
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started after the test database exists, so that it
+    stops (and its thread lets go of its connection) before the database is dropped."""
+    return live_server
