@@ -20,12 +20,12 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from khaibao.core import ratelimit
 from khaibao.people.ids import CHILD_WITHOUT_ID
 from khaibao.people.normalize import clean_text, name_key, normalize_phone
 
@@ -184,18 +184,6 @@ def f0_find_for_completion(
 LOOKUP_WINDOW_SECONDS = 3600
 
 
-def _take(key: str, limit: int) -> bool:
-    # add() then incr(): atomic on Redis and on the local-memory cache alike. The hour
-    # runs from the first lookup (the expiry is set once; incr keeps it).
-    cache.add(key, 0, LOOKUP_WINDOW_SECONDS)
-    try:
-        used = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
-        used = 1
-    return used <= limit
-
-
 def lookups_per_hour() -> int:
     return settings.F0_COMPLETION_LOOKUPS_PER_HOUR
 
@@ -209,6 +197,11 @@ def completion_lookup_take(*, account, ip: str | None = None) -> bool:
     passed OTP) and each IP address get a few tries an hour.
     """
     limit = lookups_per_hour()
-    account_ok = _take(f"f0:completion-find:account:{account.pk}", limit)
-    ip_ok = _take(f"f0:completion-find:ip:{ip or 'unknown'}", limit * 3)
+    window = LOOKUP_WINDOW_SECONDS
+    account_ok = ratelimit.allow(
+        f"f0:completion-find:account:{account.pk}", limit=limit, window=window
+    )
+    ip_ok = ratelimit.allow(
+        f"f0:completion-find:ip:{ip or 'unknown'}", limit=limit * 3, window=window
+    )
     return account_ok and ip_ok

@@ -357,12 +357,17 @@ SIGNING_KEY_ACTIVE_KID = env_str("SIGNING_KEY_ACTIVE_KID", "")
 # `iss` claim of the codes KhaiBao issues (ISO country code, as EU DCC expects).
 QR_ISSUER = env_str("QR_ISSUER", "VN")
 PERSONAL_QR_VALID_DAYS = env_int("PERSONAL_QR_VALID_DAYS", 365, minimum=1)
+# Verifications (page and API) per client IP per minute: a checkpoint behind one address
+# scans a few per second at most; a scraper trying codes is slowed down.
+VERIFY_MAX_PER_IP_PER_MINUTE = env_int("VERIFY_MAX_PER_IP_PER_MINUTE", 600, minimum=1)
 
 # --- Uploads --------------------------------------------------------------------------
 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Well below Pillow's decompression-bomb limit (89 MP): a phone photo is 12-50 MP.
 UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_PIXELS", 60_000_000, minimum=1_000_000)
+# Photo uploads per citizen account per hour (a whole family's declarations fit easily).
+UPLOAD_MAX_PER_ACCOUNT_PER_HOUR = env_int("UPLOAD_MAX_PER_ACCOUNT_PER_HOUR", 60, minimum=1)
 # Files larger than this are streamed to a temporary file instead of held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The non-file part of a request (form fields); files are bounded by UPLOAD_MAX_BYTES.

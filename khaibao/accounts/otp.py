@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -21,6 +20,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from khaibao.core import ratelimit
 from khaibao.notify.services import sms_queue
 
 from .models import OtpChallenge, OtpStatus, User
@@ -44,21 +44,11 @@ def _budget_key(now: datetime.datetime) -> str:
     return f"otp:budget:{timezone.localdate(now):%Y%m%d}"
 
 
-def _incr(key: str, ttl: int) -> int:
-    # add() then incr(): atomic on Redis and on the local-memory cache alike.
-    cache.add(key, 0, ttl)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, ttl)
-        return 1
-
-
 def captcha_required(*, ip: str | None) -> bool:
     """Whether the phone form must carry a captcha for this client."""
     if settings.OTP_CAPTCHA_AFTER_PER_IP == 0:
         return True
-    return (cache.get(_ip_key(ip, timezone.now())) or 0) >= settings.OTP_CAPTCHA_AFTER_PER_IP
+    return ratelimit.hits(_ip_key(ip, timezone.now())) >= settings.OTP_CAPTCHA_AFTER_PER_IP
 
 
 def seconds_until_resend(*, phone: str) -> int:
@@ -99,12 +89,12 @@ def _check_limits(*, phone: str, ip: str | None, now: datetime.datetime) -> None
             % {"hotline": settings.KHAIBAO_HOTLINE},
             code="phone_hourly_cap",
         )
-    if (cache.get(_ip_key(ip, now)) or 0) >= settings.OTP_MAX_PER_IP_PER_HOUR:
+    if ratelimit.hits(_ip_key(ip, now)) >= settings.OTP_MAX_PER_IP_PER_HOUR:
         raise ValidationError(
             _("Có quá nhiều yêu cầu mã từ mạng của bạn. Vui lòng thử lại sau một giờ."),
             code="ip_hourly_cap",
         )
-    if (cache.get(_budget_key(now)) or 0) >= settings.OTP_DAILY_SMS_BUDGET:
+    if ratelimit.hits(_budget_key(now)) >= settings.OTP_DAILY_SMS_BUDGET:
         raise ValidationError(
             _(
                 "Hệ thống tạm ngừng gửi mã hôm nay vì quá tải. Vui lòng gọi tổng đài %(hotline)s "
@@ -151,8 +141,8 @@ def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
         context={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
         purpose="otp",
     )
-    _incr(_ip_key(ip, now), 3600)
-    _incr(_budget_key(now), 2 * 86400)
+    ratelimit.hit(_ip_key(ip, now), window=3600)
+    ratelimit.hit(_budget_key(now), window=2 * 86400)
     return challenge
 
 

@@ -1,11 +1,17 @@
 import json
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from khaibao.audit.services import client_ip
+from khaibao.core import ratelimit
 
 from .display import verification_display
 from .forms import VerifyForm
@@ -42,12 +48,25 @@ def verify(request):
     """Public page: paste a QR text (or let a scanner type it), or upload a photo."""
     if request.method == "GET":
         return render(request, "trust/verify.html", {"form": VerifyForm()})
+    if not _verification_allowed(request):
+        messages.error(request, TOO_MANY_MESSAGE)
+        return render(request, "trust/verify.html", {"form": VerifyForm()}, status=429)
     form = VerifyForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "trust/verify.html", {"form": form}, status=400)
     verification = qr_verify(form.cleaned_data["text"])
     context = {"form": VerifyForm(), "result": verification_display(verification)}
     return render(request, "trust/verify.html", context)
+
+
+TOO_MANY_MESSAGE = gettext_lazy(
+    "Quá nhiều lượt kiểm tra từ mạng của bạn. Vui lòng thử lại sau một phút."
+)
+
+
+def _verification_allowed(request) -> bool:
+    key = f"verify:ip:{client_ip(request) or 'unknown'}"
+    return ratelimit.allow(key, limit=settings.VERIFY_MAX_PER_IP_PER_MINUTE, window=60)
 
 
 def _api_error(code: str, message: str, status: int = 400) -> JsonResponse:
@@ -60,6 +79,8 @@ def _api_error(code: str, message: str, status: int = 400) -> JsonResponse:
 @require_POST
 def api_verify(request):
     """POST {"qr": "..."} → {"status", "kind", "claims"}. For scanner apps; no session."""
+    if not _verification_allowed(request):
+        return _api_error("rate_limited", str(TOO_MANY_MESSAGE), status=429)
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -8,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from khaibao.audit.services import AuditAction, log_action
+from khaibao.core import ratelimit
 from khaibao.people.selectors import person_for_citizen
 
 from .cccd import read_cccd_qr
@@ -85,6 +87,16 @@ def photo_upload(request):
     """
     if not request.user.is_authenticated:
         return _json_error(_("Phiên đăng nhập đã hết. Hãy đăng nhập lại."), "login_required", 403)
+    if not ratelimit.allow(
+        f"uploads:account:{request.user.pk}",
+        limit=settings.UPLOAD_MAX_PER_ACCOUNT_PER_HOUR,
+        window=3600,
+    ):
+        return _json_error(
+            _("Bạn đã tải lên quá nhiều ảnh trong một giờ. Vui lòng thử lại sau."),
+            "rate_limited",
+            429,
+        )
     install_limited_upload_handler(request)
     return _photo_upload(request)
 
