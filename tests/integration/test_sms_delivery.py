@@ -36,6 +36,11 @@ def _finished(message: SmsMessage) -> bool:
     return message.status in (SmsStatus.SENT, SmsStatus.FAILED)
 
 
+def _wait_until_finished(message: SmsMessage, worker, *, what: str) -> None:
+    """Wait for `worker` to send (or give up on) the text; its log is shown on a timeout."""
+    wait_until(lambda: _finished(message), timeout=30, what=what, details=worker.log)
+
+
 def _assert_delivered_once(message: SmsMessage, gateway, *, requests: int) -> None:
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT, message.last_error
@@ -75,12 +80,7 @@ def test_the_worker_retries_a_503_and_delivers_through_the_gateway(
 
     message = _queue("qua worker")
 
-    wait_until(
-        lambda: _finished(message),
-        timeout=30,
-        what="the worker to send the text",
-        details=shared_celery_worker.log,
-    )
+    _wait_until_finished(message, shared_celery_worker, what="the worker to send the text")
     _assert_delivered_once(message, sms_gateway, requests=2)
     assert message.attempts == 2
     assert [request.status for request in sms_gateway.requests] == [503, 200]
@@ -122,12 +122,7 @@ def test_a_worker_killed_mid_send_is_recovered_by_the_sweeper_and_the_text_arriv
         assert sms_requeue_stuck() == 1
 
     second = own_worker()
-    wait_until(
-        lambda: _finished(message),
-        timeout=30,
-        what="the fresh worker to send the requeued text",
-        details=second.log,
-    )
+    _wait_until_finished(message, second, what="the fresh worker to send the requeued text")
     # Sent twice, with one reference; delivered once.
     _assert_delivered_once(message, sms_gateway, requests=2)
     assert message.attempts == 2
@@ -151,12 +146,7 @@ def test_a_pool_child_killed_mid_send_is_redelivered_and_the_text_arrives_once(
         os.kill(child, signal.SIGKILL)
 
         # reject_on_worker_lost: the message goes back to the queue, with no sweeper.
-        wait_until(
-            lambda: _finished(message),
-            timeout=30,
-            what="the redelivered task to send the text",
-            details=worker.log,
-        )
+        _wait_until_finished(message, worker, what="the redelivered task to send the text")
 
     assert worker.process.poll() is None
     assert "WorkerLostError" in worker.log()
@@ -189,12 +179,7 @@ def test_a_task_lost_in_a_redis_restart_is_requeued_and_the_text_arrives_once(
         assert throwaway_redis.client().llen("sms") == 1
 
     worker = own_worker()
-    wait_until(
-        lambda: _finished(message),
-        timeout=30,
-        what="the worker to send the requeued text",
-        details=worker.log,
-    )
+    _wait_until_finished(message, worker, what="the worker to send the requeued text")
     _assert_delivered_once(message, sms_gateway, requests=1)
     assert message.attempts == 1
     assert sms_stuck_ids() == []
@@ -221,11 +206,6 @@ def test_a_text_queued_while_redis_is_down_is_sent_once_it_is_back(
         assert sms_requeue_stuck() == 1
 
     worker = own_worker()
-    wait_until(
-        lambda: _finished(message),
-        timeout=30,
-        what="the worker to send the requeued text",
-        details=worker.log,
-    )
+    _wait_until_finished(message, worker, what="the worker to send the requeued text")
     _assert_delivered_once(message, sms_gateway, requests=1)
     assert message.attempts == 1
