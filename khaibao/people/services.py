@@ -94,6 +94,13 @@ def _save_person(person: Person) -> None:
         ) from None
 
 
+def _insert_person(fields: dict, *, nationality: str) -> Person:
+    person = Person(nationality=clean_text(nationality).upper(), **fields)
+    person.full_clean()
+    _save_person(person)
+    return person
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -119,9 +126,7 @@ def person_create(
         area=area,
         street_address=street_address,
     )
-    person = Person(nationality=clean_text(nationality).upper(), **fields)
-    person.full_clean()
-    _save_person(person)
+    person = _insert_person(fields, nationality=nationality)
     if by is not None and by.is_staff:
         log_action(
             actor=by,
@@ -268,15 +273,7 @@ def person_register_for_account(
             )
         person = existing
     else:
-        person = person_create(
-            full_name=full_name,
-            date_of_birth=date_of_birth,
-            sex=sex,
-            id_type=id_type,
-            id_number=id_number,
-            area=area,
-            phone=phone,
-            street_address=street_address,
-        )
+        # The fields are normalised already: insert, do not run person_create() again.
+        person = _insert_person(fields, nationality="VN")
     person_link_to_account(account=account, person=person, relationship=relationship)
     return person
