@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.core import ratelimit
+from khaibao.lib.clientip import limit_key
 from khaibao.people.ids import CHILD_WITHOUT_ID
 from khaibao.people.normalize import clean_text, name_key, normalize_phone
 
@@ -202,6 +203,6 @@ def completion_lookup_take(*, account, ip: str | None = None) -> bool:
         f"f0:completion-find:account:{account.pk}", limit=limit, window=window
     )
     ip_ok = ratelimit.allow(
-        f"f0:completion-find:ip:{ip or 'unknown'}", limit=limit * 3, window=window
+        f"f0:completion-find:ip:{limit_key(ip)}", limit=limit * 3, window=window
     )
     return account_ok and ip_ok

@@ -96,6 +96,32 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Reverse proxies (nginx, a load balancer) whose X-Forwarded-For is believed, as
+# addresses or CIDR ranges. Empty (the default): REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+
+def _check_trusted_proxies(values: list[str]) -> None:
+    from khaibao.lib.clientip import parse_proxy_networks
+
+    try:
+        networks = parse_proxy_networks(values)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}.") from None
+    if DEBUG:
+        return
+    for network in networks:
+        # A range this wide trusts the whole Internet to say who it is: every client
+        # could then forge its address past the per-IP limits.
+        if network.prefixlen < (8 if network.version == 4 else 32):
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES: {network} is far too wide; list the proxies' own "
+                "addresses or their private range."
+            )
+
+
+_check_trusted_proxies(TRUSTED_PROXIES)
+
 # --- Applications -------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -339,6 +365,18 @@ OTP_MAX_PER_IP_PER_HOUR = env_int("OTP_MAX_PER_IP_PER_HOUR", 30, minimum=1)
 OTP_CAPTCHA_AFTER_PER_IP = env_int("OTP_CAPTCHA_AFTER_PER_IP", 3, minimum=0)
 # All OTP texts in a day, across the portal: a cap on what an attack can cost.
 OTP_DAILY_SMS_BUDGET = env_int("OTP_DAILY_SMS_BUDGET", 100_000, minimum=1)
+# Wrong codes add up per phone across resends; only a successful login clears the count
+# (NIST SP 800-63B §5.2.2). From OTP_BACKOFF_AFTER_FAILURES on, each new code waits
+# OTP_BACKOFF_BASE_SECONDS, doubling per further failure, up to OTP_BACKOFF_MAX_SECONDS;
+# at OTP_LOCK_AFTER_FAILURES the number is locked until staff unlock it.
+OTP_BACKOFF_AFTER_FAILURES = env_int("OTP_BACKOFF_AFTER_FAILURES", 10, minimum=1)
+OTP_BACKOFF_BASE_SECONDS = env_int("OTP_BACKOFF_BASE_SECONDS", 30, minimum=1)
+OTP_BACKOFF_MAX_SECONDS = env_int("OTP_BACKOFF_MAX_SECONDS", 3600, minimum=1)
+OTP_LOCK_AFTER_FAILURES = env_int("OTP_LOCK_AFTER_FAILURES", 100, minimum=1)
+if OTP_LOCK_AFTER_FAILURES <= OTP_BACKOFF_AFTER_FAILURES:
+    raise ImproperlyConfigured(
+        "OTP_LOCK_AFTER_FAILURES must be above OTP_BACKOFF_AFTER_FAILURES."
+    )
 # A citizen who does nothing for this long is logged out (shared phones).
 CITIZEN_IDLE_TIMEOUT_SECONDS = env_int("CITIZEN_IDLE_TIMEOUT_SECONDS", 1800, minimum=60)
 CAPTCHA_IMAGE_SIZE = (160, 60)

@@ -11,6 +11,7 @@ admin.site.index_title = _("Bảng điều khiển cán bộ")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("loi/qua-lon/", core_views.request_too_large, name="request-too-large"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("khaibao.notify.urls")),

@@ -2,27 +2,17 @@
 
 from django.db import models
 
+from khaibao.lib.clientip import client_ip
+
 from .models import AuditAction, AuditEvent
 
 __all__ = [
     "AuditAction",
     "actor_role",
     "audit_event_build",
-    "client_ip",
     "log_action",
     "log_actions",
 ]
-
-
-def client_ip(request) -> str | None:
-    """The client address as the web server saw it.
-
-    Behind a proxy, run gunicorn with --forwarded-allow-ips so REMOTE_ADDR is the
-    client's: X-Forwarded-For is never read here, since anyone can forge it.
-    """
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def actor_role(actor) -> str:

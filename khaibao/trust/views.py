@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khaibao.audit.services import client_ip
 from khaibao.core import ratelimit
+from khaibao.lib.clientip import client_ip, limit_key
 
 from .display import verification_display
 from .forms import VerifyForm
@@ -65,7 +65,7 @@ TOO_MANY_MESSAGE = gettext_lazy(
 
 
 def _verification_allowed(request) -> bool:
-    key = f"verify:ip:{client_ip(request) or 'unknown'}"
+    key = f"verify:ip:{limit_key(client_ip(request))}"
     return ratelimit.allow(key, limit=settings.VERIFY_MAX_PER_IP_PER_MINUTE, window=60)
 
 

@@ -37,6 +37,17 @@ def test_a_forged_forwarded_for_header_is_not_recorded(superuser):
     assert event.actor_role == "superuser"
 
 
+def test_behind_a_trusted_proxy_the_clients_address_is_recorded(superuser, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.4, 10.9.0.1"
+    )
+
+    event = log_action(actor=superuser, action=AuditAction.SEARCH, object_type="x", request=request)
+
+    assert event.ip_address == "198.51.100.4"
+
+
 def test_many_events_are_written_at_once_with_the_same_fields_as_one(
     ward1_staff, citizen_person, relative
 ):

@@ -108,6 +108,11 @@ def test_a_complete_production_environment_starts_with_debug_off():
         ({"SMS_BACKEND": "database"}, "SMS_BACKEND"),
         ({"SMS_DEV_INBOX": "1"}, "SMS_DEV_INBOX"),
         ({"SMS_BACKEND": "http"}, "SMS_GATEWAY_URL"),
+        ({"TRUSTED_PROXIES": "*"}, "TRUSTED_PROXIES"),
+        ({"TRUSTED_PROXIES": "127.0.0.1,0.0.0.0/0"}, "TRUSTED_PROXIES"),
+        ({"TRUSTED_PROXIES": "::/0"}, "TRUSTED_PROXIES"),
+        ({"TRUSTED_PROXIES": "nginx.internal"}, "TRUSTED_PROXIES"),
+        ({"OTP_BACKOFF_AFTER_FAILURES": "200"}, "OTP_LOCK_AFTER_FAILURES"),
         (
             {"SMS_BACKEND": "http", "SMS_GATEWAY_URL": "ftp://x", "SMS_GATEWAY_TOKEN": "t"},
             "SMS_GATEWAY_URL",
@@ -136,6 +141,16 @@ def test_the_example_secret_key_is_refused_so_a_copied_env_file_cannot_go_live()
     result = start(production(SECRET_KEY=read_env_example()["SECRET_KEY"]))
     assert result.returncode != 0
     assert "SECRET_KEY is still the .env.example placeholder" in result.stderr
+
+
+def test_production_takes_the_proxies_own_addresses_and_private_ranges():
+    result = start(
+        production(TRUSTED_PROXIES="127.0.0.1, ::1, 10.0.0.0/8, fd00::/8"),
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.TRUSTED_PROXIES)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8']"
 
 
 def test_development_starts_with_nothing_configured(tmp_path):
