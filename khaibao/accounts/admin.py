@@ -2,17 +2,21 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction
+from khaibao.people.normalize import normalize_phone
 
 from .admin_mixins import ScopedModelAdmin
 from .forms import StaffChangeForm, StaffCreationForm
-from .models import User
+from .models import PhoneLoginGuard, User
+from .otp import phone_login_unlock
 from .roles import Role
 from .services import staff_create, staff_update
 
@@ -128,3 +132,44 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
     def save_related(self, request, form, formsets, change):
         # Groups are set by the service from the role; nothing else to save.
         pass
+
+
+@admin.register(PhoneLoginGuard)
+class PhoneLoginGuardAdmin(admin.ModelAdmin):
+    """Numbers whose wrong login codes added up. Superusers only (the hotline): a phone
+    belongs to no area, and unlocking one hands its account back to whoever called."""
+
+    list_display = ("phone", "failures", "last_failure_at", "locked_at", "warned_at")
+    list_filter = (("locked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("=phone",)
+    readonly_fields = ("phone", "failures", "last_failure_at", "locked_at", "warned_at")
+    ordering = ("-locked_at", "-last_failure_at")
+    actions = ["unlock"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would reset the count without an audit event: unlock instead.
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The hotline types the number as the caller says it: 0912…, +84912… or spaced.
+        try:
+            search_term = normalize_phone(search_term) if search_term else search_term
+        except ValidationError:
+            pass  # not a phone number: searched as typed, and finds nothing
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.action(description=_("Mở khoá các số đã chọn (sau khi đã xác minh người gọi)"))
+    def unlock(self, request, queryset):
+        unlocked = 0
+        for guard in queryset.filter(locked_at__isnull=False):
+            phone_login_unlock(guard=guard, by=request.user, request=request)
+            unlocked += 1
+        self.message_user(
+            request,
+            ngettext("Đã mở khoá %(count)d số.", "Đã mở khoá %(count)d số.", unlocked)
+            % {"count": unlocked},
+        )

@@ -87,6 +87,9 @@ class OtpChallenge(models.Model):
     code_hash = models.CharField(max_length=64)
     status = models.CharField(max_length=8, choices=OtpStatus.choices, default=OtpStatus.ACTIVE)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A keyed hash of a random token kept in the session that asked for the code: the
+    # same code typed in another browser session is refused.
+    session_binding = models.CharField(max_length=64, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -108,3 +111,38 @@ class OtpChallenge(models.Model):
 
     def __str__(self):
         return f"{self.phone} · {self.get_status_display()}"
+
+
+class PhoneLoginGuard(models.Model):
+    """Wrong login codes of one phone, added up across all its codes.
+
+    A resend starts a new code at 0 tries but never resets `failures`: only a
+    successful login does (NIST SP 800-63B §5.2.2 allows at most 100 consecutive
+    failures on one account). Past a threshold new codes wait longer and longer; at
+    the lock threshold the number is locked until staff unlock it.
+    """
+
+    phone = models.CharField(_("số điện thoại"), max_length=16, unique=True)
+    failures = models.PositiveIntegerField(_("số lần nhập sai liên tiếp"), default=0)
+    last_failure_at = models.DateTimeField(_("lần nhập sai gần nhất"), null=True, blank=True)
+    locked_at = models.DateTimeField(_("khoá lúc"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("lần báo chủ số gần nhất"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khoá đăng nhập theo số điện thoại")
+        verbose_name_plural = pgettext_lazy("plural", "khoá đăng nhập theo số điện thoại")
+        indexes = [
+            # The hotline's list of locked numbers.
+            models.Index(
+                fields=["-locked_at"],
+                condition=Q(locked_at__isnull=False),
+                name="otp_guard_locked_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return self.phone
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None

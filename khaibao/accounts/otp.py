@@ -2,9 +2,18 @@
 
 Rules (DESIGN §5 "Citizen login"): a 6-digit code from `secrets`, stored as a keyed
 hash, valid OTP_TTL_SECONDS, single use, locked after OTP_MAX_ATTEMPTS wrong tries,
-voided by a newer code; per-phone cooldown and hourly cap, per-IP hourly cap, a
-captcha past a per-IP threshold, and a portal-wide daily SMS budget. Every valid
-Vietnamese mobile number is treated alike, whether an account exists or not.
+voided by a newer code, bound to the browser session that asked for it; per-phone
+cooldown and hourly cap, per-IP hourly cap, a captcha past a per-IP threshold, and a
+portal-wide daily SMS budget. Every valid Vietnamese mobile number is treated alike,
+whether an account exists or not.
+
+Wrong codes add up per phone across resends (`PhoneLoginGuard`): past
+OTP_BACKOFF_AFTER_FAILURES each new code waits longer (doubling up to
+OTP_BACKOFF_MAX_SECONDS), and at OTP_LOCK_AFTER_FAILURES the number is locked until staff
+unlock it. The waits slow down new codes only: a code already sent stays usable by the
+session that asked for it, so nobody can lock the owner out of a code in hand, and
+reaching the lock takes the better part of a day of guessing. The owner is told by SMS,
+at most once a day.
 """
 
 import datetime
@@ -20,16 +29,40 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from khaibao.audit.models import AuditAction
+from khaibao.audit.services import log_action
 from khaibao.core import ratelimit
+from khaibao.lib.clientip import limit_key
 from khaibao.notify.services import sms_queue
 
-from .models import OtpChallenge, OtpStatus, User
+from .models import OtpChallenge, OtpStatus, PhoneLoginGuard, User
 
 _HASH_SALT = "khaibao.accounts.otp"
+_BINDING_SALT = "khaibao.accounts.otp.session"
+WARNING_INTERVAL = datetime.timedelta(days=1)
 
 
 def _hash(phone: str, code: str) -> str:
     return salted_hmac(_HASH_SALT, f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _binding_hash(binding: str) -> str:
+    return salted_hmac(_BINDING_SALT, binding, algorithm="sha256").hexdigest()
+
+
+def new_session_binding() -> str:
+    """A random token for the session that asks for a code (kept in that session)."""
+    return secrets.token_urlsafe(24)
+
+
+def backoff_seconds(failures: int) -> int:
+    """The wait before a new code, after `failures` consecutive wrong codes."""
+    over = failures - settings.OTP_BACKOFF_AFTER_FAILURES
+    if over < 0:
+        return 0
+    # Capped before the power: 2**over grows without bound as failures add up.
+    doublings = min(over, 32)
+    return min(settings.OTP_BACKOFF_BASE_SECONDS * 2**doublings, settings.OTP_BACKOFF_MAX_SECONDS)
 
 
 def _hour_bucket(now: datetime.datetime) -> str:
@@ -37,7 +70,7 @@ def _hour_bucket(now: datetime.datetime) -> str:
 
 
 def _ip_key(ip: str | None, now: datetime.datetime) -> str:
-    return f"otp:ip:{ip or 'unknown'}:{_hour_bucket(now)}"
+    return f"otp:ip:{limit_key(ip)}:{_hour_bucket(now)}"
 
 
 def _budget_key(now: datetime.datetime) -> str:
@@ -51,7 +84,13 @@ def captcha_required(*, ip: str | None) -> bool:
     return ratelimit.hits(_ip_key(ip, timezone.now())) >= settings.OTP_CAPTCHA_AFTER_PER_IP
 
 
-def seconds_until_resend(*, phone: str) -> int:
+def _guard(phone: str) -> PhoneLoginGuard | None:
+    return PhoneLoginGuard.objects.filter(phone=phone).first()
+
+
+def seconds_until_resend(*, phone: str, guard: PhoneLoginGuard | None = None) -> int:
+    """Seconds before the phone may have a new code: the cooldown, or the growing wait
+    once wrong codes have added up, counted from the last code."""
     last = (
         OtpChallenge.objects.filter(phone=phone)
         .order_by("-created_at")
@@ -60,8 +99,23 @@ def seconds_until_resend(*, phone: str) -> int:
     )
     if last is None:
         return 0
+    guard = guard if guard is not None else _guard(phone)
+    wait = max(
+        settings.OTP_RESEND_COOLDOWN_SECONDS, backoff_seconds(guard.failures if guard else 0)
+    )
     elapsed = (timezone.now() - last).total_seconds()
-    return max(0, int(settings.OTP_RESEND_COOLDOWN_SECONDS - elapsed + 0.999))
+    return max(0, int(wait - elapsed + 0.999))
+
+
+def _locked_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "Số điện thoại này đã bị tạm khoá đăng nhập vì mã bị nhập sai quá nhiều lần. "
+            "Vui lòng gọi tổng đài %(hotline)s để được xác minh và mở khoá."
+        )
+        % {"hotline": settings.KHAIBAO_HOTLINE},
+        code="phone_locked",
+    )
 
 
 def _cooldown_message(seconds: int) -> str:
@@ -73,9 +127,14 @@ def _cooldown_message(seconds: int) -> str:
 
 
 def _check_limits(*, phone: str, ip: str | None, now: datetime.datetime) -> None:
-    wait = seconds_until_resend(phone=phone)
+    guard = _guard(phone)
+    if guard is not None and guard.is_locked:
+        raise _locked_error()
+    wait = seconds_until_resend(phone=phone, guard=guard)
     if wait:
-        raise ValidationError(_cooldown_message(wait), code="cooldown")
+        backoff = backoff_seconds(guard.failures if guard else 0)
+        code = "backoff" if backoff > settings.OTP_RESEND_COOLDOWN_SECONDS else "cooldown"
+        raise ValidationError(_cooldown_message(wait), code=code)
     hour_ago = now - datetime.timedelta(hours=1)
     if (
         OtpChallenge.objects.filter(phone=phone, created_at__gte=hour_ago).count()
@@ -106,10 +165,13 @@ def _check_limits(*, phone: str, ip: str | None, now: datetime.datetime) -> None
 
 
 @transaction.atomic
-def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
+def otp_request(*, phone: str, ip: str | None, binding: str) -> OtpChallenge:
     """Issue a code for a normalised (E.164) Vietnamese mobile and queue its SMS.
 
-    1. Check cooldown, hourly caps and the daily budget (ValidationError, no SMS).
+    `binding` is the token of the browser session asking (new_session_binding()): only
+    that session can use the code.
+
+    1. Check the lock, the wait, hourly caps and the daily budget (ValidationError, no SMS).
     2. Void the phone's live code, then store the new one (hashed).
     3. Queue the SMS in this transaction; it is sent after commit.
     """
@@ -126,6 +188,7 @@ def otp_request(*, phone: str, ip: str | None) -> OtpChallenge:
             challenge = OtpChallenge.objects.create(
                 phone=phone,
                 code_hash=_hash(phone, code),
+                session_binding=_binding_hash(binding),
                 ip_address=ip,
                 created_at=now,
                 expires_at=now + datetime.timedelta(seconds=settings.OTP_TTL_SECONDS),
@@ -152,14 +215,18 @@ class OtpResult:
     error: ValidationError | None = None
 
 
-def otp_verify(*, phone: str, code: str) -> OtpResult:
-    """Check a code; on success mark it used and return the phone's account.
+def otp_verify(*, phone: str, code: str, binding: str) -> OtpResult:
+    """Check a code typed in the session holding `binding`; on success mark it used,
+    clear the phone's failure count and return the phone's account.
 
     Runs in its own transaction so a wrong try is counted even though the caller
     shows an error.
     """
     now = timezone.now()
     with transaction.atomic():
+        guard = PhoneLoginGuard.objects.select_for_update().filter(phone=phone).first()
+        if guard is not None and guard.is_locked:
+            return OtpResult(None, _locked_error())
         challenge = (
             OtpChallenge.objects.select_for_update()
             .filter(phone=phone, status=OtpStatus.ACTIVE)
@@ -174,37 +241,107 @@ def otp_verify(*, phone: str, code: str) -> OtpResult:
                     code="expired",
                 ),
             )
-        if not constant_time_compare(challenge.code_hash, _hash(phone, code)):
-            OtpChallenge.objects.filter(pk=challenge.pk).update(attempts=F("attempts") + 1)
-            challenge.refresh_from_db(fields=["attempts"])
-            if challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
-                OtpChallenge.objects.filter(pk=challenge.pk).update(status=OtpStatus.LOCKED)
-                return OtpResult(
-                    None,
-                    ValidationError(
-                        _(
-                            "Bạn đã nhập sai %(count)d lần, mã này đã bị khoá. Bấm “Gửi lại mã” để nhận mã mới."
-                        )
-                        % {"count": challenge.attempts},
-                        code="locked",
-                    ),
-                )
-            left = settings.OTP_MAX_ATTEMPTS - challenge.attempts
+        if not constant_time_compare(challenge.session_binding, _binding_hash(binding)):
+            # Checked before the code, and not counted: a session that never asked for
+            # this code learns nothing about it, and cannot use up the owner's tries.
             return OtpResult(
                 None,
                 ValidationError(
-                    ngettext(
-                        "Mã không đúng. Bạn còn %(left)d lần thử.",
-                        "Mã không đúng. Bạn còn %(left)d lần thử.",
-                        left,
-                    )
-                    % {"left": left},
-                    code="wrong_code",
+                    _(
+                        "Mã này được gửi cho một lần đăng nhập khác. Bấm “Gửi lại mã” để "
+                        "nhận mã mới trên trình duyệt này."
+                    ),
+                    code="other_session",
                 ),
             )
+        if not constant_time_compare(challenge.code_hash, _hash(phone, code)):
+            return OtpResult(None, _wrong_code(challenge=challenge, guard=guard, now=now))
         OtpChallenge.objects.filter(pk=challenge.pk).update(status=OtpStatus.USED, used_at=now)
+        if guard is not None and guard.failures:
+            PhoneLoginGuard.objects.filter(pk=guard.pk).update(failures=0)
         user = citizen_account_for(phone=phone)
     return OtpResult(user)
+
+
+def _wrong_code(
+    *, challenge: OtpChallenge, guard: PhoneLoginGuard | None, now: datetime.datetime
+) -> ValidationError:
+    """Count a wrong code on the code and on the phone; lock either when it is due."""
+    OtpChallenge.objects.filter(pk=challenge.pk).update(attempts=F("attempts") + 1)
+    challenge.refresh_from_db(fields=["attempts"])
+    if guard is None:
+        guard, _created = PhoneLoginGuard.objects.get_or_create(phone=challenge.phone)
+        guard = PhoneLoginGuard.objects.select_for_update().get(pk=guard.pk)
+    guard.failures += 1
+    guard.last_failure_at = now
+    guard.save(update_fields=["failures", "last_failure_at"])
+    if guard.failures >= settings.OTP_LOCK_AFTER_FAILURES:
+        _lock(guard=guard, now=now)
+        return _locked_error()
+    if guard.failures >= settings.OTP_BACKOFF_AFTER_FAILURES:
+        _warn_owner(guard=guard, now=now, locked=False)
+    if challenge.attempts >= settings.OTP_MAX_ATTEMPTS:
+        OtpChallenge.objects.filter(pk=challenge.pk).update(status=OtpStatus.LOCKED)
+        return ValidationError(
+            _("Bạn đã nhập sai %(count)d lần, mã này đã bị khoá. Bấm “Gửi lại mã” để nhận mã mới.")
+            % {"count": challenge.attempts},
+            code="locked",
+        )
+    left = settings.OTP_MAX_ATTEMPTS - challenge.attempts
+    return ValidationError(
+        ngettext(
+            "Mã không đúng. Bạn còn %(left)d lần thử.",
+            "Mã không đúng. Bạn còn %(left)d lần thử.",
+            left,
+        )
+        % {"left": left},
+        code="wrong_code",
+    )
+
+
+def _lock(*, guard: PhoneLoginGuard, now: datetime.datetime) -> None:
+    guard.locked_at = now
+    guard.save(update_fields=["locked_at"])
+    OtpChallenge.objects.filter(phone=guard.phone, status=OtpStatus.ACTIVE).update(
+        status=OtpStatus.LOCKED
+    )
+    log_action(
+        actor=None,
+        action=AuditAction.LOCK,
+        obj=guard,
+        detail={"failures": guard.failures, "reason": "otp_failures"},
+    )
+    _warn_owner(guard=guard, now=now, locked=True)
+
+
+def _warn_owner(*, guard: PhoneLoginGuard, now: datetime.datetime, locked: bool) -> None:
+    """Tell the phone's owner that someone is guessing its codes: once a day at most, so
+    the warning itself cannot be turned into a flood of texts."""
+    if guard.warned_at is not None and now - guard.warned_at < WARNING_INTERVAL:
+        return
+    guard.warned_at = now
+    guard.save(update_fields=["warned_at"])
+    sms_queue(
+        to=guard.phone,
+        template="otp_failures_warning",
+        context={"failures": guard.failures, "locked": locked, "hotline": settings.KHAIBAO_HOTLINE},
+        purpose="otp_warning",
+    )
+
+
+@transaction.atomic
+def phone_login_unlock(*, guard: PhoneLoginGuard, by: User, request=None) -> PhoneLoginGuard:
+    """Staff unlock a number after checking the caller (the hotline): the count starts
+    again from 0, and the unlock is audited."""
+    guard = PhoneLoginGuard.objects.select_for_update().get(pk=guard.pk)
+    if not guard.is_locked:
+        raise ValidationError(_("Số điện thoại này không bị khoá."), code="not_locked")
+    detail = {"failures": guard.failures, "locked_at": guard.locked_at.isoformat()}
+    guard.locked_at = None
+    guard.failures = 0
+    guard.save(update_fields=["locked_at", "failures"])
+    log_action(actor=by, action=AuditAction.UNLOCK, obj=guard, request=request, detail=detail)
+    return guard
 
 
 def citizen_account_for(*, phone: str) -> User:

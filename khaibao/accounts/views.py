@@ -13,13 +13,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from khaibao.audit.services import client_ip
+from khaibao.lib.clientip import client_ip
 
 from .citizen_forms import CodeForm, PhoneForm
-from .otp import captcha_required, otp_request, otp_verify, seconds_until_resend
+from .otp import (
+    captcha_required,
+    new_session_binding,
+    otp_request,
+    otp_verify,
+    seconds_until_resend,
+)
 
 SESSION_PHONE = "otp_phone"
 SESSION_NEXT = "otp_next"
+# The token that binds a code to the session that asked for it (see otp.otp_request).
+SESSION_BINDING = "otp_binding"
+
+
+def _session_binding(request) -> str:
+    binding = request.session.get(SESSION_BINDING)
+    if not binding:
+        binding = request.session[SESSION_BINDING] = new_session_binding()
+    return binding
 
 
 def citizen_required(view):
@@ -55,10 +70,10 @@ def login_phone(request):
         if form.is_valid():
             phone = form.cleaned_data["phone"]
             try:
-                otp_request(phone=phone, ip=ip)
+                otp_request(phone=phone, ip=ip, binding=_session_binding(request))
             except ValidationError as exc:
                 form.add_error(None, exc)
-                status = 429
+                status = 403 if exc.code == "phone_locked" else 429
             else:
                 request.session[SESSION_PHONE] = phone
                 request.session[SESSION_NEXT] = _safe_next(request, request.GET.get("next"))
@@ -78,12 +93,14 @@ def login_code(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            result = otp_verify(phone=phone, code=form.cleaned_data["code"])
+            result = otp_verify(
+                phone=phone, code=form.cleaned_data["code"], binding=_session_binding(request)
+            )
             if result.user is not None:
                 next_url = request.session.get(SESSION_NEXT) or reverse("people:mine")
                 login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
-                request.session.pop(SESSION_PHONE, None)
-                request.session.pop(SESSION_NEXT, None)
+                for key in (SESSION_PHONE, SESSION_NEXT, SESSION_BINDING):
+                    request.session.pop(key, None)
                 messages.success(request, _("Đăng nhập thành công."))
                 return redirect(next_url)
             form.add_error("code", result.error)
@@ -98,7 +115,7 @@ def resend_code(request):
     if not phone:
         return redirect("accounts:login")
     try:
-        otp_request(phone=phone, ip=client_ip(request))
+        otp_request(phone=phone, ip=client_ip(request), binding=_session_binding(request))
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:

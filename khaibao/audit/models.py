@@ -11,6 +11,8 @@ class AuditAction(models.TextChoices):
     CHANGE = "change", _("Sửa")
     DELETE = "delete", _("Xoá")
     DECIDE = "decide", _("Quyết định")
+    LOCK = "lock", _("Khoá")
+    UNLOCK = "unlock", _("Mở khoá")
 
 
 class AuditEvent(models.Model):

@@ -29,6 +29,11 @@ def request_code(client, phone=PHONE, **extra):
     return client.post(reverse("accounts:login"), {"phone": phone, **extra})
 
 
+def request_code_from(client, phone, **meta):
+    """Ask for a code with request headers / REMOTE_ADDR set (`meta`)."""
+    return client.post(reverse("accounts:login"), {"phone": phone}, **meta)
+
+
 def sent_code(phone=E164) -> str:
     body = SmsMessage.objects.filter(to=phone, purpose="otp").latest("created_at", "id").body
     return re.search(r"\b(\d{6})\b", body).group(1)
@@ -166,6 +171,50 @@ def test_the_per_ip_cap_stops_many_phones_from_one_client(client, db, clock, set
     assert response.status_code == 429
     assert "quá nhiều yêu cầu mã từ mạng của bạn" in response.content.decode()
     assert not SmsMessage.objects.filter(to="+84912000104").exists()
+
+
+def test_behind_the_proxy_each_client_has_its_own_cap_and_a_forged_header_does_not_help(
+    client, db, clock, settings
+):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+    settings.OTP_MAX_PER_IP_PER_HOUR = 2
+    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for number in ("0912000111", "0912000112"):
+        response = request_code_from(
+            client, number, **via_proxy, HTTP_X_FORWARDED_FOR="203.0.113.1"
+        )
+        assert response.status_code == 302
+    # The first client hit its cap; forging a new address in front of nginx's entry
+    # leaves it there, while a second client behind the same proxy is not touched.
+    forged = request_code_from(
+        client, "0912000113", **via_proxy, HTTP_X_FORWARDED_FOR="198.51.100.77, 203.0.113.1"
+    )
+    other = request_code_from(client, "0912000114", **via_proxy, HTTP_X_FORWARDED_FOR="203.0.113.2")
+
+    assert forged.status_code == 429
+    assert other.status_code == 302
+    assert list(OtpChallenge.objects.order_by("phone").values_list("ip_address", flat=True)) == [
+        "203.0.113.1",
+        "203.0.113.1",
+        "203.0.113.2",
+    ]
+
+
+def test_an_ipv6_client_is_capped_by_its_64(client, db, clock, settings):
+    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+    settings.OTP_MAX_PER_IP_PER_HOUR = 2
+    for suffix, number in (("::1", "0912000121"), ("::2", "0912000122")):
+        assert (
+            request_code_from(client, number, REMOTE_ADDR=f"2001:db8:7:7{suffix}").status_code
+            == 302
+        )
+
+    same_64 = request_code_from(client, "0912000123", REMOTE_ADDR="2001:db8:7:7:abcd::9")
+    other_64 = request_code_from(client, "0912000124", REMOTE_ADDR="2001:db8:7:8::1")
+
+    assert same_64.status_code == 429
+    assert other_64.status_code == 302
 
 
 def test_the_daily_budget_stops_all_otp_sms(client, db, clock, settings):

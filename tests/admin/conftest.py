@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
+from khaibao.accounts.models import PhoneLoginGuard
 from khaibao.accounts.roles import Role
 from khaibao.areas.models import AreaLevel
 from khaibao.audit.models import AuditAction
@@ -60,6 +62,13 @@ def ward2_event(superuser, ward2):
 @pytest.fixture
 def other_province_event(superuser, other_ward):
     return _event(actor=superuser, area=other_ward, label="su-kien-ha-noi")
+
+
+@pytest.fixture
+def phone_login_guard(db):
+    return PhoneLoginGuard.objects.create(
+        phone="+84912345678", failures=100, locked_at=timezone.now()
+    )
 
 
 @pytest.fixture

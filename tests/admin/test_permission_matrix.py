@@ -59,7 +59,10 @@ OBJECTS = {
 
 #: Models that belong to no area, with a fixture giving one object. No role may open
 #: them (only superusers do), so they have no ward objects and no scope to test.
-UNSCOPED = {"notify.smsmessage": "sms_message"}
+UNSCOPED = {
+    "notify.smsmessage": "sms_message",
+    "accounts.phoneloginguard": "phone_login_guard",
+}
 
 #: What identifies an object in its CSV export, per model.
 CSV_KEY = {
@@ -84,6 +87,7 @@ ALLOWED = {
         "audit.auditevent": NOTHING,
         "declarations.f0declaration": F0_DECIDE,
         "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -92,6 +96,7 @@ ALLOWED = {
         "audit.auditevent": NOTHING,
         "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -100,6 +105,7 @@ ALLOWED = {
         "audit.auditevent": NOTHING,
         "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -108,6 +114,7 @@ ALLOWED = {
         "audit.auditevent": READ,
         "declarations.f0declaration": F0_DECIDE,
         "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -116,6 +123,7 @@ ALLOWED = {
         "audit.auditevent": NOTHING,
         "declarations.f0declaration": NOTHING,
         "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
     },
 }
 
