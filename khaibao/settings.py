@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "khaibao.notify",
     "khaibao.trust",
     "khaibao.uploads",
+    "khaibao.rules",
     "declarations",
     "vaccination",
     "checkpoints",

@@ -31,21 +31,37 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # "change" is the right to decide (accept, reject, confirm completion): the
         # review page itself is read-only and declarations are never added or deleted.
         *_crud("declarations.f0declaration", "view", "change"),
+        *_crud("rules.ruleversion", "view"),
     ],
     Role.TREATMENT_FACILITY: [
         *_crud("people.person", "view", "add", "change"),
         *_crud("areas.area", "view"),
         *_crud("declarations.f0declaration", "view", "change"),
+        *_crud("rules.ruleversion", "view"),
     ],
-    Role.VACCINATION_UNIT: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
-    Role.LAB: [*_crud("people.person", "view", "add"), *_crud("areas.area", "view")],
-    Role.CHECKPOINT: [*_crud("people.person", "view"), *_crud("areas.area", "view")],
+    Role.VACCINATION_UNIT: [
+        *_crud("people.person", "view", "add"),
+        *_crud("areas.area", "view"),
+        *_crud("rules.ruleversion", "view"),
+    ],
+    Role.LAB: [
+        *_crud("people.person", "view", "add"),
+        *_crud("areas.area", "view"),
+        *_crud("rules.ruleversion", "view"),
+    ],
+    Role.CHECKPOINT: [
+        *_crud("people.person", "view"),
+        *_crud("areas.area", "view"),
+        *_crud("rules.ruleversion", "view"),
+    ],
     Role.VENUE_MANAGER: [*_crud("areas.area", "view")],
     Role.PROVINCE_ADMIN: [
         *_crud("people.person", "view", "add", "change"),
         *_crud("areas.area", "view", "add", "change"),
         *_crud("accounts.user", "view", "add", "change"),
         *_crud("audit.auditevent", "view"),
+        # Schedules the province's own versions of deadlines, thresholds and texts.
+        *_crud("rules.ruleversion", "view", "add"),
         # Decides the declarations escalated to it when a station is overdue.
         *_crud("declarations.f0declaration", "view", "change"),
     ],

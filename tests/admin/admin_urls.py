@@ -13,11 +13,22 @@ from django.urls import reverse
 F0_DECISION_KINDS = frozenset({"accept", "reject", "completion_confirm", "completion_refuse"})
 #: Model-admin URL kinds that take an object id.
 OBJECT_KINDS = frozenset(
-    {"change", "delete", "history", "password_change", "photo", *F0_DECISION_KINDS}
+    {
+        "change",
+        "delete",
+        "history",
+        "password_change",
+        "photo",
+        "diff",
+        "withdraw",
+        *F0_DECISION_KINDS,
+    }
 )
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
 #: "export_range" the F0 declarations' CSV of a date range (GET shows its form).
-LIST_KINDS = frozenset({"changelist", "add", "import_villages", "export", "export_range"})
+LIST_KINDS = frozenset(
+    {"changelist", "add", "import_villages", "export", "export_range", "schedule"}
+)
 
 LOGIN_URL = reverse("admin:login")
 
@@ -54,6 +65,10 @@ def admin_url(model, kind: str, obj=None) -> str:
     args = [obj.pk] if kind in OBJECT_KINDS else []
     if kind == "photo":  # an F0 declaration's photo: which one is part of the URL
         args.append("test")
+    if kind == "diff":  # a rule version compared with another (here: itself)
+        args.append(obj.pk)
+    if kind == "schedule":  # a new version of one rule kind
+        args = ["f0_timing"]
     return reverse(f"admin:{url_names(model)[kind]}", args=args)
 
 

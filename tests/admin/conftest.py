@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from declarations.rules import F0_TIMING_KIND
 from khaibao.accounts.models import PhoneLoginGuard
 from khaibao.accounts.roles import Role
 from khaibao.areas.models import AreaLevel
@@ -12,6 +13,7 @@ from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
+from khaibao.rules.models import RuleVersion
 from tests.declarations.factories import make_declaration
 from tests.factories import make_area, make_person, make_staff
 
@@ -69,6 +71,32 @@ def phone_login_guard(db):
     return PhoneLoginGuard.objects.create(
         phone="+84912345678", failures=100, locked_at=timezone.now()
     )
+
+
+def _rule(province, number: int, document: str) -> RuleVersion:
+    return RuleVersion.objects.create(
+        kind="f0_timing",
+        province=province,
+        number=number,
+        effective_from=timezone.now(),
+        document=document,
+        values=F0_TIMING_KIND.defaults,
+    )
+
+
+@pytest.fixture
+def province_rule(province):
+    return _rule(province, 1, "QĐ 1/QĐ-SYT TP.HCM")
+
+
+@pytest.fixture
+def province_rule_2(province):
+    return _rule(province, 2, "QĐ 2/QĐ-SYT TP.HCM")
+
+
+@pytest.fixture
+def other_province_rule(other_province):
+    return _rule(other_province, 1, "QĐ 1/QĐ-SYT Hà Nội")
 
 
 @pytest.fixture
