@@ -362,8 +362,6 @@ OTP_MAX_ATTEMPTS = env_int("OTP_MAX_ATTEMPTS", 5, minimum=1)
 OTP_RESEND_COOLDOWN_SECONDS = env_int("OTP_RESEND_COOLDOWN_SECONDS", 60, minimum=1)
 OTP_MAX_PER_PHONE_PER_HOUR = env_int("OTP_MAX_PER_PHONE_PER_HOUR", 5, minimum=1)
 OTP_MAX_PER_IP_PER_HOUR = env_int("OTP_MAX_PER_IP_PER_HOUR", 30, minimum=1)
-# From this many code requests per IP in an hour, the phone form asks for a captcha.
-OTP_CAPTCHA_AFTER_PER_IP = env_int("OTP_CAPTCHA_AFTER_PER_IP", 3, minimum=0)
 # All OTP texts in a day, across the portal: a cap on what an attack can cost.
 OTP_DAILY_SMS_BUDGET = env_int("OTP_DAILY_SMS_BUDGET", 100_000, minimum=1)
 # Wrong codes add up per phone across resends; only a successful login clears the count

@@ -35,6 +35,17 @@ def _signing_key():
 
 
 @pytest.fixture(autouse=True)
+def _own_rules_cache(monkeypatch):
+    """Each test reads rules through cache keys of its own: a flushed test database
+    must not meet timelines cached by an earlier test."""
+    import uuid
+
+    from khaibao.rules import cache
+
+    monkeypatch.setattr(cache, "NAMESPACE", uuid.uuid4().hex)
+
+
+@pytest.fixture(autouse=True)
 def _empty_sms_outbox():
     """The locmem SMS backend keeps texts in a class list: start each test empty."""
     from khaibao.notify.backends import LocmemBackend
@@ -181,3 +192,34 @@ def live_server(django_db_setup, live_server):
     """pytest-django's live server, started after the test database exists, so that it
     stops (and its thread lets go of its connection) before the database is dropped."""
     return live_server
+
+
+@pytest.fixture
+def set_rule(db):
+    """set_rule("login", captcha_after_per_ip=100): a new version of a rule kind, in
+    force from now (national, or for `province`), made through the real service."""
+    from django.utils import timezone
+
+    from khaibao.rules.cache import NATIONAL, timeline_clear
+    from khaibao.rules.selectors import rules_in_force
+    from khaibao.rules.services import rule_version_schedule
+
+    def _set(kind: str, province=None, **changes):
+        admin, _created = User.objects.get_or_create(
+            username="quy-dinh-kiem-thu", defaults={"is_staff": True, "is_superuser": True}
+        )
+        values = {**rules_in_force(kind, province).values, **changes}
+        version = rule_version_schedule(
+            kind=kind,
+            province=province,
+            values=values,
+            effective_from=timezone.now(),
+            document="Quy định kiểm thử",
+            by=admin,
+        )
+        # The service clears the cached timeline after commit, which a test
+        # transaction never reaches.
+        timeline_clear(kind, province.code if province is not None else NATIONAL)
+        return version
+
+    return _set

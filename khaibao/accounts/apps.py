@@ -15,6 +15,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản")
 
     def ready(self):
+        from khaibao.rules.kinds import register_kind
+
+        from .rules import LOGIN_KIND
+
+        register_kind(LOGIN_KIND)
         # post_migrate is sent once per installed app, and this handler runs each time
         # (before django.contrib.auth's, which is connected later). By the last app's
         # signal every earlier app's permissions exist, so the groups end up complete;

@@ -3,8 +3,8 @@
 Rules (DESIGN §5 "Citizen login"): a 6-digit code from `secrets`, stored as a keyed
 hash, valid OTP_TTL_SECONDS, single use, locked after OTP_MAX_ATTEMPTS wrong tries,
 voided by a newer code, bound to the browser session that asked for it; per-phone
-cooldown and hourly cap, per-IP hourly cap, a captcha past a per-IP threshold, and a
-portal-wide daily SMS budget. Every valid Vietnamese mobile number is treated alike,
+cooldown and hourly cap, per-IP hourly cap, a captcha past a per-IP threshold (a rule,
+see rules.py), and a portal-wide daily SMS budget. Every valid Vietnamese mobile number is treated alike,
 whether an account exists or not.
 
 Wrong codes add up per phone across resends (`PhoneLoginGuard`): past
@@ -34,8 +34,10 @@ from khaibao.audit.services import log_action
 from khaibao.core import ratelimit
 from khaibao.lib.clientip import limit_key
 from khaibao.notify.services import sms_queue
+from khaibao.rules.selectors import rules_in_force, sms_text
 
 from .models import OtpChallenge, OtpStatus, PhoneLoginGuard, User
+from .rules import LOGIN
 
 _HASH_SALT = "khaibao.accounts.otp"
 _BINDING_SALT = "khaibao.accounts.otp.session"
@@ -78,10 +80,12 @@ def _budget_key(now: datetime.datetime) -> str:
 
 
 def captcha_required(*, ip: str | None) -> bool:
-    """Whether the phone form must carry a captcha for this client."""
-    if settings.OTP_CAPTCHA_AFTER_PER_IP == 0:
+    """Whether the phone form must carry a captcha for this client (a rule: carriers'
+    shared addresses reach a low threshold quickly)."""
+    threshold = rules_in_force(LOGIN)["captcha_after_per_ip"]
+    if threshold == 0:
         return True
-    return ratelimit.hits(_ip_key(ip, timezone.now())) >= settings.OTP_CAPTCHA_AFTER_PER_IP
+    return ratelimit.hits(_ip_key(ip, timezone.now())) >= threshold
 
 
 def _guard(phone: str) -> PhoneLoginGuard | None:
@@ -200,8 +204,7 @@ def otp_request(*, phone: str, ip: str | None, binding: str) -> OtpChallenge:
         ) from None
     sms_queue(
         to=phone,
-        template="otp",
-        context={"code": code, "minutes": settings.OTP_TTL_SECONDS // 60},
+        body=sms_text(LOGIN, "otp", ma_otp=code, so_phut=settings.OTP_TTL_SECONDS // 60),
         purpose="otp",
     )
     ratelimit.hit(_ip_key(ip, now), window=3600)
@@ -321,12 +324,13 @@ def _warn_owner(*, guard: PhoneLoginGuard, now: datetime.datetime, locked: bool)
         return
     guard.warned_at = now
     guard.save(update_fields=["warned_at"])
-    sms_queue(
-        to=guard.phone,
-        template="otp_failures_warning",
-        context={"failures": guard.failures, "locked": locked, "hotline": settings.KHAIBAO_HOTLINE},
-        purpose="otp_warning",
+    text = sms_text(
+        LOGIN,
+        "otp_locked" if locked else "otp_warning",
+        so_lan=guard.failures,
+        tong_dai=settings.KHAIBAO_HOTLINE,
     )
+    sms_queue(to=guard.phone, body=text, purpose="otp_warning")
 
 
 @transaction.atomic

@@ -34,16 +34,25 @@ def sms_render(*, template: str, context: dict) -> str:
 
 
 @transaction.atomic
-def sms_queue(*, to: str, template: str, context: dict, purpose: str) -> SmsMessage:
+def sms_queue(
+    *,
+    to: str,
+    purpose: str,
+    body: str | None = None,
+    template: str | None = None,
+    context: dict | None = None,
+) -> SmsMessage:
     """Write an outbox row in the caller's transaction; the send starts after commit.
 
-    A rolled-back transaction therefore leaves no row and sends nothing.
+    The text is `body` (a rule text, see khaibao.rules.selectors.sms_text), or the
+    template `template` rendered with `context`. A rolled-back transaction leaves no
+    row and sends nothing.
     """
     from .tasks import send_sms
 
-    message = SmsMessage(
-        to=to, body=sms_render(template=template, context=context), purpose=purpose
-    )
+    if body is None:
+        body = sms_render(template=template, context=context or {})
+    message = SmsMessage(to=to, body=body, purpose=purpose)
     # A fresh random reference needs no uniqueness query on this hot path (OTP requests).
     message.full_clean(exclude=["reference"])
     message.save()

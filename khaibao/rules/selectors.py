@@ -15,6 +15,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khaibao.notify.gsm import gsm_fold, is_gsm7
+
+from . import sms
 from .cache import CACHE_SECONDS, NATIONAL, timeline_clear, timeline_key
 from .kinds import get_kind
 from .models import RuleVersion
@@ -131,3 +134,16 @@ def rule_versions(kind: str, province=None):
     if province is None:
         return versions.filter(province__isnull=True).order_by("-number")
     return versions.filter(province=province).order_by("-number")
+
+
+def sms_text(kind: str, name: str, area=None, **values) -> str:
+    """The SMS text `name` of `kind` in force for `area`, its placeholders filled.
+
+    A text written without diacritics (GSM-7, 160 characters a segment) gets its values
+    folded the same way, so a name like "Nguyễn Thị Ánh" does not turn a one-segment text
+    into three UCS-2 segments; a text a province writes with diacritics keeps them.
+    """
+    text = rules_in_force(kind, area)[name]
+    if is_gsm7(text):
+        values = {key: gsm_fold(value) for key, value in values.items()}
+    return sms.render(text, values)

@@ -7,16 +7,10 @@ when every character is in the GSM 03.38 alphabet, otherwise UCS-2 (70, 67 per p
 counted in UTF-16 code units), as any Vietnamese letter with a tone mark needs.
 """
 
-import math
 import string
 from dataclasses import dataclass
 
-# GSM 03.38 basic character set and its extension table (each extension costs 2 septets).
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = set("^{}\\[~]|€\f")
+from khaibao.notify.gsm import is_gsm7, sms_length, sms_segments
 
 
 @dataclass(frozen=True)
@@ -27,16 +21,11 @@ class SegmentCount:
 
 
 def segment_count(text: str) -> SegmentCount:
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
-        single, part = 160, 153
-        encoding = "GSM-7"
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, part = 70, 67
-        encoding = "UCS-2"
-    segments = 1 if units <= single else math.ceil(units / part)
-    return SegmentCount(encoding=encoding, units=units, segments=segments)
+    return SegmentCount(
+        encoding="GSM-7" if is_gsm7(text) else "UCS-2",
+        units=sms_length(text),
+        segments=sms_segments(text),
+    )
 
 
 class PlaceholderError(ValueError):

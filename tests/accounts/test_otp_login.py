@@ -147,8 +147,10 @@ def test_the_code_page_shows_the_resend_countdown(client, db, clock):
     assert 'data-wait="45"' in response.content.decode()
 
 
-def test_the_hourly_cap_per_phone_gives_a_clear_message_and_no_sms(client, db, clock, settings):
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+def test_the_hourly_cap_per_phone_gives_a_clear_message_and_no_sms(
+    client, db, clock, settings, set_rule
+):
+    set_rule("login", captcha_after_per_ip=100)
     for _ in range(settings.OTP_MAX_PER_PHONE_PER_HOUR):
         assert request_code(client).status_code == 302
         clock.shift(datetime.timedelta(seconds=61))
@@ -160,8 +162,8 @@ def test_the_hourly_cap_per_phone_gives_a_clear_message_and_no_sms(client, db, c
     assert SmsMessage.objects.filter(to=E164).count() == settings.OTP_MAX_PER_PHONE_PER_HOUR
 
 
-def test_the_per_ip_cap_stops_many_phones_from_one_client(client, db, clock, settings):
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+def test_the_per_ip_cap_stops_many_phones_from_one_client(client, db, clock, settings, set_rule):
+    set_rule("login", captcha_after_per_ip=100)
     settings.OTP_MAX_PER_IP_PER_HOUR = 3
     for number in ("0912000101", "0912000102", "0912000103"):
         assert request_code(client, number).status_code == 302
@@ -174,10 +176,10 @@ def test_the_per_ip_cap_stops_many_phones_from_one_client(client, db, clock, set
 
 
 def test_behind_the_proxy_each_client_has_its_own_cap_and_a_forged_header_does_not_help(
-    client, db, clock, settings
+    client, db, clock, settings, set_rule
 ):
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+    set_rule("login", captcha_after_per_ip=100)
     settings.OTP_MAX_PER_IP_PER_HOUR = 2
     via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for number in ("0912000111", "0912000112"):
@@ -201,8 +203,8 @@ def test_behind_the_proxy_each_client_has_its_own_cap_and_a_forged_header_does_n
     ]
 
 
-def test_an_ipv6_client_is_capped_by_its_64(client, db, clock, settings):
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+def test_an_ipv6_client_is_capped_by_its_64(client, db, clock, settings, set_rule):
+    set_rule("login", captcha_after_per_ip=100)
     settings.OTP_MAX_PER_IP_PER_HOUR = 2
     for suffix, number in (("::1", "0912000121"), ("::2", "0912000122")):
         assert (
@@ -217,8 +219,8 @@ def test_an_ipv6_client_is_capped_by_its_64(client, db, clock, settings):
     assert other_64.status_code == 302
 
 
-def test_the_daily_budget_stops_all_otp_sms(client, db, clock, settings):
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+def test_the_daily_budget_stops_all_otp_sms(client, db, clock, settings, set_rule):
+    set_rule("login", captcha_after_per_ip=100)
     settings.OTP_DAILY_SMS_BUDGET = 2
     request_code(client, "0912000201")
     request_code(client, "0912000202")
@@ -230,8 +232,8 @@ def test_the_daily_budget_stops_all_otp_sms(client, db, clock, settings):
     assert SmsMessage.objects.count() == 2
 
 
-def test_a_captcha_is_required_after_the_threshold(client, db, clock, settings):
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 2
+def test_a_captcha_is_required_after_the_threshold(client, db, clock, settings, set_rule):
+    set_rule("login", captcha_after_per_ip=2)
     request_code(client, "0912000301")
     request_code(client, "0912000302")
 

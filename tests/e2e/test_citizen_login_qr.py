@@ -12,10 +12,10 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def dev_inbox(settings):
+def dev_inbox(settings, set_rule):
     settings.SMS_BACKEND = "khaibao.notify.backends.DatabaseBackend"
     settings.SMS_DEV_INBOX = True
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+    set_rule("login", captcha_after_per_ip=100)
 
 
 def read_code_from_dev_inbox(browser, live_server, phone: str) -> str:

@@ -41,10 +41,10 @@ CITIZEN_PHONE = "0912 000 888"
 
 
 @pytest.fixture
-def dev_inbox(settings):
+def dev_inbox(settings, set_rule):
     settings.SMS_BACKEND = "khaibao.notify.backends.DatabaseBackend"
     settings.SMS_DEV_INBOX = True
-    settings.OTP_CAPTCHA_AFTER_PER_IP = 100
+    set_rule("login", captcha_after_per_ip=100)
 
 
 @pytest.fixture

@@ -1,14 +1,19 @@
 """SMS texts: rendered as plain text, the OTP in one GSM-7 segment."""
 
+import re
+
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from khaibao.notify.gsm import is_gsm7, sms_length, sms_segments
+from khaibao.notify.models import SmsMessage
 from khaibao.notify.services import sms_render
+from khaibao.rules.selectors import sms_text
 
 
-def test_the_otp_text_fits_one_gsm7_segment():
-    text = sms_render(template="otp", context={"code": "048213", "minutes": 5})
+def test_the_otp_text_fits_one_gsm7_segment(db):
+    text = sms_text("login", "otp", ma_otp="048213", so_phut=5)
 
     assert text == ("Ma xac thuc KhaiBao: 048213. Hieu luc 5 phut. Khong dua ma nay cho bat ky ai.")
     assert is_gsm7(text)
@@ -16,10 +21,13 @@ def test_the_otp_text_fits_one_gsm7_segment():
     assert sms_segments(text) == 1
 
 
-def test_the_otp_text_says_5_minutes_when_not_told():
-    text = sms_render(template="otp", context={"code": "048213"})
+def test_the_otp_sent_is_the_text_in_force(client, db, set_rule):
+    set_rule("login", otp="KhaiBao {ma_otp} ({so_phut} phut). Tong dai 1022.")
 
-    assert "Hieu luc 5 phut." in text
+    client.post(reverse("accounts:login"), {"phone": "0912 345 678"})
+
+    body = SmsMessage.objects.get(to="+84912345678").body
+    assert re.fullmatch(r"KhaiBao \d{6} \(5 phut\)\. Tong dai 1022\.", body)
 
 
 def test_texts_are_not_html_escaped_and_whitespace_collapses():

@@ -4,7 +4,6 @@ its own; the real kinds are tested where they are used."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from khaibao.rules.fields import IntegerRule, SmsTextRule, TimeListRule, TimeOfDayRule
@@ -54,9 +53,7 @@ TEST_KIND = RuleKind(
 @pytest.fixture(autouse=True)
 def test_kind():
     register_kind(TEST_KIND)
-    cache.clear()
     yield TEST_KIND
-    cache.clear()
     unregister_kind(TEST_KIND.slug)
 
 

@@ -87,3 +87,12 @@ def test_the_preview_sample_fills_placeholders_and_counts_the_real_length():
     rule = TEST_KIND.field("reminder")
     assert rule.sample("{ten} truoc {gio}") == "NGUYEN VAN AN truoc 10:00"
     assert rule.segments("{ten}").units == len("NGUYEN VAN AN")
+
+
+def test_a_text_without_diacritics_gets_its_values_folded_to_stay_gsm7(db):
+    from khaibao.rules.selectors import sms_text
+
+    text = sms_text("test_timing", "reminder", ten="Nguyễn Thị Ánh Đào", gio="10:00")
+
+    assert text == "KhaiBao: Nguyen Thi Anh Dao chua gui bao cao suc khoe truoc 10:00."
+    assert sms.segment_count(text).segments == 1
