@@ -5,6 +5,7 @@ malformed value raises ImproperlyConfigured at start-up, and production (DEBUG o
 refuses to start without SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -110,10 +111,12 @@ def _check_trusted_proxies(values: list[str]) -> None:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}.") from None
     if DEBUG:
         return
+    unique_local = ipaddress.ip_network("fc00::/7")  # IPv6's private range
     for network in networks:
         # A range this wide trusts the whole Internet to say who it is: every client
         # could then forge its address past the per-IP limits.
-        if network.prefixlen < (8 if network.version == 4 else 32):
+        too_wide = network.prefixlen < (8 if network.version == 4 else 32)
+        if too_wide and not (network.version == 6 and network.subnet_of(unique_local)):
             raise ImproperlyConfigured(
                 f"TRUSTED_PROXIES: {network} is far too wide; list the proxies' own "
                 "addresses or their private range."
@@ -378,10 +381,26 @@ if OTP_LOCK_AFTER_FAILURES <= OTP_BACKOFF_AFTER_FAILURES:
     )
 # A citizen who does nothing for this long is logged out (shared phones).
 CITIZEN_IDLE_TIMEOUT_SECONDS = env_int("CITIZEN_IDLE_TIMEOUT_SECONDS", 1800, minimum=60)
-CAPTCHA_IMAGE_SIZE = (160, 60)
-CAPTCHA_FONT_SIZE = 36
+# The login captcha (django-simple-captcha), made for people to read on a phone: few,
+# large, barely turned characters from an alphabet without look-alikes, one thin line.
+CAPTCHA_CHALLENGE_FUNCT = "khaibao.accounts.citizen_forms.captcha_challenge"
+CAPTCHA_IMAGE_SIZE = (240, 80)
+CAPTCHA_FONT_SIZE = 48
+CAPTCHA_LETTER_ROTATION = (-10, 10)
+CAPTCHA_FOREGROUND_COLOR = "#0b2a4a"
+CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs",)
+CAPTCHA_FILTER_FUNCTIONS = ()
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10  # minutes
+# The audio alternative needs flite on the PATH; without it the page offers no audio.
+CAPTCHA_FLITE_PATH = next(
+    (
+        str(Path(folder) / "flite")
+        for folder in os.environ.get("PATH", "").split(os.pathsep)
+        if folder and os.access(Path(folder) / "flite", os.X_OK)
+    ),
+    None,
+)
 
 # --- Signed QR codes -----------------------------------------------------------------
 
