@@ -19,6 +19,8 @@ from khaibao.areas.services import village_create
 from khaibao.people.ids import IdType, Sex, cccd_century_sex_digit
 from khaibao.people.models import Person, Relationship
 from khaibao.people.services import person_create, person_link_to_account
+from khaibao.rules.kinds import all_kinds
+from khaibao.rules.services import rule_defaults_ensure
 
 DEMO_PROVINCE_CODE = "79"  # Thành phố Hồ Chí Minh
 DEMO_WARD_NAMES = ("Phường Sài Gòn", "Phường Tân Định")
@@ -66,6 +68,10 @@ class Command(BaseCommand):
             wards = list(Area.objects.filter(parent=province).order_by("code")[:2])
         password = self._password()
         with transaction.atomic():
+            # Every rule kind's defaults as national version 1, named after their source.
+            for kind in all_kinds():
+                if rule_defaults_ensure(kind=kind.slug):
+                    self.stdout.write(f"Rules: {kind.slug} v1 ({kind.default_document})")
             root = self._system_user()
             places = {"ward": wards[0], "ward2": wards[1], "province": province}
             for username, role, place, unit in DEMO_STAFF:
