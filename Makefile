@@ -9,7 +9,8 @@ export PIP_PROGRESS_BAR := off
 
 .PHONY: run test test-smoke bench setup setup-dev assets messages lint format check clean
 
-## run: set everything up and serve http://127.0.0.1:8000 (Ctrl-C stops all)
+## run: set everything up and serve http://$(HOST):$(PORT) (e.g. `make run HOST=0.0.0.0
+## PORT=8080`; SMS links follow unless KHAIBAO_PUBLIC_URL is set; Ctrl-C stops all)
 run: setup
 	DEBUG=$${DEBUG:-1} HOST=$(HOST) PORT=$(PORT) ./scripts/run.sh
 

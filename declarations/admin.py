@@ -193,6 +193,51 @@ class VillageFilter(admin.SimpleListFilter):
         return queryset
 
 
+class QueueStatusFilter(admin.SimpleListFilter):
+    """The queue opens on what waits for the station (submitted, completion declared);
+    "Tất cả" shows every status, and a search looks through every status too (staff
+    searching a case code or a phone mean any declaration)."""
+
+    title = _("trạng thái")
+    parameter_name = "status"
+    WAITING = "waiting"
+    ALL = "all"
+
+    def __init__(self, request, params, model, model_admin):
+        self.searching = bool(request.GET.get("q", "").strip())
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.WAITING, _("Chờ quyết định")),
+            *F0Status.choices,
+            (self.ALL, _("Tất cả")),
+        ]
+
+    def value(self):
+        value = super().value()
+        if value is None:
+            return self.ALL if self.searching else self.WAITING
+        return value
+
+    def choices(self, changelist):
+        # No "All" row of Django's own: "Tất cả" is a lookup, the default is WAITING.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.WAITING:
+            return queryset.filter(status__in=list(WAITING_SINCE))
+        if value in F0Status.values:
+            return queryset.filter(status=value)
+        return queryset
+
+
 class EscalatedFilter(admin.SimpleListFilter):
     title = _("đã chuyển Sở Y tế")
     parameter_name = "escalated"
@@ -413,7 +458,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
         "submitted_at",
     )
     list_filter = (
-        "status",
+        QueueStatusFilter,
         ("submitted_at", admin.DateFieldListFilter),
         VillageFilter,
         EscalatedFilter,

@@ -6,7 +6,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from khaibao.lib.clientip import client_ip
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.people.services import person_link_to_account
 from khaibao.trust.services import qr_image_request
+from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import PhotoKind
 from khaibao.uploads.services import photo_store
 
@@ -38,22 +38,26 @@ def _get_declaration_for_citizen(request, pk: int) -> F0Declaration:
     return get_object_or_404(declarations_for_citizen(request.user), pk=pk)
 
 
-def _completion_request(request, declaration: F0Declaration, cleaned: dict) -> None:
-    # One transaction: a refused request leaves no Photo row behind (its file is then
-    # removed by the orphan sweeper).
-    with transaction.atomic():
+def _store_chosen_photo(request, form: CompletionForm, declaration: F0Declaration) -> None:
+    """Store the photo posted with the form at once, as the F0 form does, so that the page
+    shown again after an error (a wrong date, a refusal by the service) keeps it."""
+    prepared = form.cleaned_data.get("photo")
+    if not isinstance(prepared, PreparedPhoto):
+        return
+    try:
         photo = photo_store(
-            upload=cleaned["photo"],
+            upload=prepared,
             kind=PhotoKind.TEST_RESULT,
             person=declaration.person,
             uploaded_by=request.user,
         )
-        f0_completion_request(
-            declaration=declaration,
-            account=request.user,
-            negative_test_date=cleaned["negative_test_date"],
-            photo=photo,
-        )
+    except ValidationError as exc:
+        form.add_error("photo", exc)
+        return
+    form.cleaned_data["photo"] = photo
+    data = form.data.copy()
+    data["photo_id"] = str(photo.public_id)
+    form.data = data
 
 
 @never_cache
@@ -87,11 +91,18 @@ def completion(request, pk: int) -> HttpResponse:
             context,
             status=409 if request.method == "POST" else 200,
         )
-    form = CompletionForm(request.POST or None, request.FILES or None)
+    form = CompletionForm(request.POST or None, request.FILES or None, person=declaration.person)
     if request.method == "POST":
+        form.is_valid()
+        _store_chosen_photo(request, form, declaration)
         if form.is_valid():
             try:
-                _completion_request(request, declaration, form.cleaned_data)
+                f0_completion_request(
+                    declaration=declaration,
+                    account=request.user,
+                    negative_test_date=form.cleaned_data["negative_test_date"],
+                    photo=form.photo_for_service(),
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -100,7 +111,7 @@ def completion(request, pk: int) -> HttpResponse:
                     _("Đã gửi khai báo hoàn thành cách ly. Trạm Y tế sẽ xác nhận và nhắn tin."),
                 )
                 return redirect("declarations:status", pk=declaration.pk)
-    context = {"declaration": declaration, "form": form}
+    context = {"declaration": declaration, "form": form, "photo": form.chosen_photo()}
     status = 400 if form.is_bound else 200
     return render(request, "declarations/completion.html", context, status=status)
 
@@ -110,7 +121,9 @@ def completion(request, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def completion_find(request) -> HttpResponse:
     """A declaration filed from another phone: the citizen types the person's details
-    again; on a tolerant match the person joins this account and the form follows."""
+    again; on a tolerant match the person joins this account and the completion form
+    (or, before acceptance, the status page) follows. Status texts to a phone whose
+    account does not manage the person link here."""
     form = CompletionFindForm(request.POST or None)
     if request.method == "GET":
         return render(request, "declarations/completion_find.html", {"form": form})
@@ -144,6 +157,9 @@ def completion_find(request) -> HttpResponse:
         _("Đã tìm thấy khai báo F0 của %(name)s. Người này đã được thêm vào tài khoản của bạn.")
         % {"name": person.full_name},
     )
+    if result.declaration.status != F0Status.ACCEPTED:
+        # Still waiting, rejected, or past completion: its status page says what is next.
+        return redirect(result.declaration)
     return redirect("declarations:completion", pk=result.declaration.pk)
 
 

@@ -75,14 +75,19 @@ def _date_field(label, **kwargs) -> forms.DateField:
     )
 
 
-def chosen_photo(person: Person, name: str, public_id) -> Photo | None:
-    """The photo of `person` that the field `name` takes, by its public id; None for an
-    unknown, malformed or someone else's id."""
+def photo_of(person: Person, kind: str, public_id) -> Photo | None:
+    """The photo of `person` of this kind, by its public id; None for an unknown,
+    malformed or someone else's id."""
     try:
         public_id = uuid.UUID(str(public_id or ""))
     except ValueError:
         return None
-    return Photo.objects.filter(public_id=public_id, person=person, kind=PHOTO_KINDS[name]).first()
+    return Photo.objects.filter(public_id=public_id, person=person, kind=kind).first()
+
+
+def chosen_photo(person: Person, name: str, public_id) -> Photo | None:
+    """The photo of `person` that the field `name` takes, by its public id."""
+    return photo_of(person, PHOTO_KINDS[name], public_id)
 
 
 class F0BaseForm(AreaPickerMixin, forms.Form):

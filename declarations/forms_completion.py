@@ -6,9 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.people.ids import Sex
+from khaibao.people.models import Person
 from khaibao.people.normalize import clean_text, normalize_phone
 from khaibao.uploads.forms import PhotoField
+from khaibao.uploads.models import Photo, PhotoKind
 
+from .forms import photo_of
 from .matching import typed_id_number
 
 _DATE_WIDGET = forms.DateInput(
@@ -18,7 +21,12 @@ _DATE_WIDGET = forms.DateInput(
 
 class CompletionForm(forms.Form):
     """The negative test that ends isolation. The service re-checks the date against the
-    positive test under a lock; this only refuses what is wrong on its own."""
+    positive test under a lock; this only refuses what is wrong on its own.
+
+    Like the F0 form, a photo is stored as soon as it arrives (the view does it), and the
+    page shown again after an error carries it in `photo_id`: the citizen fixes the date
+    without choosing the photo again.
+    """
 
     negative_test_date = forms.DateField(
         label=_("Ngày test âm tính"),
@@ -31,8 +39,50 @@ class CompletionForm(forms.Form):
     )
     photo = PhotoField(
         label=_("Ảnh kết quả test âm tính"),
+        required=False,
         help_text=_("Chụp que test hoặc phiếu kết quả, thấy rõ họ tên và ngày test."),
     )
+    photo_id = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def _photo_by_id(self, public_id) -> Photo | None:
+        return photo_of(self.person, PhotoKind.TEST_RESULT, public_id)
+
+    def clean_photo_id(self) -> Photo | None:
+        public_id = self.cleaned_data.get("photo_id", "").strip()
+        if not public_id:
+            return None
+        photo = self._photo_by_id(public_id)
+        if photo is None:
+            raise ValidationError(
+                _("Không tìm thấy ảnh đã chọn trước đó. Hãy chọn lại ảnh."), code="photo_missing"
+            )
+        return photo
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not self.has_error("photo")
+            and not self.has_error("photo_id")
+            and not cleaned.get("photo")
+            and not cleaned.get("photo_id")
+        ):
+            self.add_error(
+                "photo", ValidationError(_("Hãy chọn hoặc chụp một ảnh."), code="required")
+            )
+        return cleaned
+
+    def chosen_photo(self) -> Photo | None:
+        """The photo already stored for this form (shown as chosen), from its hidden id."""
+        return self._photo_by_id(self.data.get("photo_id")) if self.is_bound else None
+
+    def photo_for_service(self) -> Photo:
+        """The photo to send: stored by the view from this POST, or chosen before."""
+        photo = self.cleaned_data.get("photo")
+        return photo if isinstance(photo, Photo) else self.cleaned_data["photo_id"]
 
     def clean_negative_test_date(self):
         value = self.cleaned_data["negative_test_date"]

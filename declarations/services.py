@@ -7,13 +7,14 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.notify.services import sms_queue
-from khaibao.people.models import Person
+from khaibao.people.models import ManagedPerson, Person
 from khaibao.trust.services import IssuedCode, kb1_cert_id_new, qr_issue_kb1
 from khaibao.uploads.models import Photo
 
@@ -90,19 +91,45 @@ def _event(declaration: F0Declaration, *, actor=None, note: str = "") -> None:
     )
 
 
-def _sms(declaration: F0Declaration, template: str, **context) -> None:
-    sms_queue(
-        to=declaration.contact_phone,
-        template=template,
-        context={
-            "declaration": declaration,
-            "person": declaration.person,
-            "public_url": settings.KHAIBAO_PUBLIC_URL,
-            "hotline": settings.KHAIBAO_HOTLINE,
-            **context,
-        },
-        purpose=f"f0_{template.removeprefix('f0_')}",
+def sms_recipients(declaration: F0Declaration) -> list[tuple[str, str]]:
+    """Who gets a declaration's status texts, each with the link that opens for them.
+
+    1. The account that filed the declaration: it manages the person, so its link is
+       the declaration's status page.
+    2. The contact phone, when it is another number (a relative declared for the
+       patient, or the patient gave their own phone): the station calls this number, so
+       it reads the same news. Its link is the status page too when an account of that
+       phone manages the person; otherwise the status page would be a 404 for it, and
+       the link is the lookup (/f0/hoan-thanh/tim/), where name, birth date and this
+       phone find the declaration and add the person to that account.
+    """
+    public_url = settings.KHAIBAO_PUBLIC_URL.rstrip("/")
+    status_link = public_url + declaration.get_absolute_url()
+    lookup_link = public_url + reverse("declarations:completion-find")
+    phones = [declaration.declared_by.phone or "", declaration.contact_phone]
+    phones = [phone for index, phone in enumerate(phones) if phone and phone not in phones[:index]]
+    managing = set(
+        ManagedPerson.objects.filter(
+            person=declaration.person_id, account__phone__in=phones
+        ).values_list("account__phone", flat=True)
     )
+    return [(phone, status_link if phone in managing else lookup_link) for phone in phones]
+
+
+def _sms(declaration: F0Declaration, template: str, **context) -> None:
+    for phone, link in sms_recipients(declaration):
+        sms_queue(
+            to=phone,
+            template=template,
+            context={
+                "declaration": declaration,
+                "person": declaration.person,
+                "link": link,
+                "hotline": settings.KHAIBAO_HOTLINE,
+                **context,
+            },
+            purpose=f"f0_{template.removeprefix('f0_')}",
+        )
 
 
 @transaction.atomic
@@ -283,7 +310,14 @@ def f0_remind(*, declaration: F0Declaration, account) -> bool:
 
 
 def _record_decision(
-    declaration: F0Declaration, *, by, request, detail: dict, sms: str, note: str = ""
+    declaration: F0Declaration,
+    *,
+    by,
+    request,
+    detail: dict,
+    sms: str,
+    note: str = "",
+    sms_context: dict | None = None,
 ) -> None:
     """What every staff decision leaves behind: its event, its audit record, its SMS."""
     _event(declaration, actor=by, note=note)
@@ -296,7 +330,7 @@ def _record_decision(
         request=request,
         detail=detail,
     )
-    _sms(declaration, sms)
+    _sms(declaration, sms, **(sms_context or {}))
 
 
 def _locked_for_decision(declaration: F0Declaration, expected: str) -> F0Declaration:
@@ -330,7 +364,12 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
     declaration.full_clean()
     declaration.save()
     _record_decision(
-        declaration, by=by, request=request, detail={"decision": "accept"}, sms="f0_accepted"
+        declaration,
+        by=by,
+        request=request,
+        detail={"decision": "accept"},
+        sms="f0_accepted",
+        sms_context={"completion_opens_on": completion_opens_on(declaration)},
     )
     return declaration
 
@@ -352,6 +391,11 @@ def f0_reject(
     declaration.full_clean()
     declaration.save()
     reason_text = str(declaration.get_reject_reason_display())
+    # One sentence for the text and the history: the template ends it with its own full
+    # stop, so a note that ends with one ("... 02/12.") must not give "02/12..".
+    sentence = (
+        f"{reason_text} - {declaration.reject_note}" if declaration.reject_note else reason_text
+    )
     _record_decision(
         declaration,
         by=by,
@@ -361,6 +405,7 @@ def f0_reject(
         note=f"{reason_text}. {declaration.reject_note}"
         if declaration.reject_note
         else reason_text,
+        sms_context={"reason": sentence.rstrip(" .")},
     )
     return declaration
 
@@ -481,5 +526,6 @@ def f0_completion_refuse(
         detail={"decision": "completion_refuse"},
         sms="f0_completion_refused",
         note=declaration.completion_refusal,
+        sms_context={"reason": declaration.completion_refusal.rstrip(" .")},
     )
     return declaration

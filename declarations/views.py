@@ -318,7 +318,8 @@ def draft_save(request, public_id):
         return JsonResponse(
             {
                 "error": _(
-                    "Phiên đăng nhập đã hết. Hãy đăng nhập lại: bản nháp đã lưu trước đó vẫn còn."
+                    "Phiên đăng nhập đã hết. Những gì bạn vừa nhập vẫn được giữ trên trình duyệt "
+                    "này; đăng nhập lại để lưu và gửi tiếp."
                 ),
                 "code": "login_required",
             },

@@ -392,13 +392,10 @@ CAPTCHA_NOISE_FUNCTIONS = ("captcha.helpers.noise_arcs",)
 CAPTCHA_FILTER_FUNCTIONS = ()
 CAPTCHA_LENGTH = 5
 CAPTCHA_TIMEOUT = 10  # minutes
-# The audio alternative needs flite on the PATH; without it the page offers no audio.
+# The audio alternative needs flite (Debian's package puts it in /usr/bin); without it
+# the page offers no audio.
 CAPTCHA_FLITE_PATH = next(
-    (
-        str(Path(folder) / "flite")
-        for folder in os.environ.get("PATH", "").split(os.pathsep)
-        if folder and os.access(Path(folder) / "flite", os.X_OK)
-    ),
+    (path for path in ("/usr/bin/flite", "/usr/local/bin/flite") if os.access(path, os.X_OK)),
     None,
 )
 

@@ -8,6 +8,12 @@ admin.site.site_header = _("KhaiBao — quản trị")
 admin.site.site_title = _("KhaiBao")
 admin.site.index_title = _("Bảng điều khiển cán bộ")
 
+# The portal's own Vietnamese error pages, in the site's layout (DEBUG off).
+handler400 = "khaibao.core.views.bad_request"
+handler403 = "khaibao.core.views.permission_denied"
+handler404 = "khaibao.core.views.page_not_found"
+handler500 = "khaibao.core.views.server_error"
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),

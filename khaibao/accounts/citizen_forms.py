@@ -1,11 +1,52 @@
 """Forms of the citizen login (phone → code)."""
 
-from captcha.fields import CaptchaField
+import secrets
+
+from captcha.conf import settings as captcha_settings
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.people.normalize import normalize_phone
+
+# Capitals and digits nobody mixes up in a slightly distorted image (no 0/O/Q/D, 1/I/J,
+# 2/Z, 5/S, 8/B, 6/G/C, U/V) and whose names flite reads clearly.
+CAPTCHA_ALPHABET = "AEFHKMNPRTWXY3479"
+
+
+def captcha_challenge() -> tuple[str, str]:
+    """CAPTCHA_CHALLENGE_FUNCT: the text drawn and the answer (the field lower-cases
+    what is typed, so either case is accepted)."""
+    shown = "".join(
+        secrets.choice(CAPTCHA_ALPHABET) for _position in range(captcha_settings.CAPTCHA_LENGTH)
+    )
+    return shown, shown.lower()
+
+
+class CaptchaInput(CaptchaTextInput):
+    """The captcha's image, a "new image" link, the audio where flite is installed, and
+    the hidden key + answer inputs (the label is the page's, for the answer input).
+
+    Drawn with the project's templates (core/_captcha_widget.html); the library's own
+    widget template has no label, an English "captcha" alt text and no refresh link.
+    """
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def render(self, name, value, attrs=None, renderer=None):
+        inputs = super().render(name, value, attrs, renderer)  # makes the new key first
+        return render_to_string(
+            "core/_captcha_widget.html",
+            {
+                "inputs": inputs,
+                "image": self.image_url(),
+                "audio": self.audio_url(),
+                "refresh_url": self.refresh_url(),
+                "size": captcha_settings.CAPTCHA_IMAGE_SIZE,
+            },
+        )
 
 
 class PhoneForm(forms.Form):
@@ -28,7 +69,18 @@ class PhoneForm(forms.Form):
         if with_captcha:
             self.fields["captcha"] = CaptchaField(
                 label=_("Nhập các ký tự trong hình"),
-                error_messages={"invalid": _("Chưa đúng các ký tự trong hình, vui lòng thử lại.")},
+                help_text=_("Chữ in hoa hoặc thường đều được. Khó đọc? Bấm “Đổi hình khác”."),
+                error_messages={
+                    "invalid": _("Chưa đúng các ký tự trong hình, vui lòng thử lại."),
+                    "required": _("Nhập các ký tự trong hình."),
+                    "incomplete": _("Nhập các ký tự trong hình."),
+                },
+                widget=CaptchaInput(
+                    attrs={
+                        "class": "form-control form-control-lg kb-captcha-answer",
+                        "aria-describedby": "id_captcha_helptext",
+                    }
+                ),
             )
 
     def clean_phone(self) -> str:

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -7,8 +9,18 @@ from khaibao.areas.forms import AreaPickerMixin
 
 from .ids import IdType, Sex, validate_id_document
 from .models import Person
-from .normalize import clean_text, normalize_phone
-from .services import check_residence_area
+from .normalize import normalize_phone
+from .services import NAME_MAX_LENGTH, check_date_of_birth, check_full_name, check_residence_area
+
+# A name typed decomposed (NFD, iOS) is up to twice as long before NFC: the stored
+# length (NAME_MAX_LENGTH) is checked after normalisation, in check_full_name().
+_TYPED_NAME_MAX_LENGTH = 2 * NAME_MAX_LENGTH
+
+
+def _clean_date_of_birth(form) -> datetime.date:
+    value = form.cleaned_data["date_of_birth"]
+    check_date_of_birth(value, timezone.localdate())
+    return value
 
 
 def _clean_id_document(form, cleaned: dict) -> None:
@@ -28,6 +40,10 @@ def _clean_id_document(form, cleaned: dict) -> None:
 
 class PersonAdminForm(forms.ModelForm):
     """Validates and normalises; the service saves."""
+
+    full_name = forms.CharField(
+        label=Person._meta.get_field("full_name").verbose_name, max_length=_TYPED_NAME_MAX_LENGTH
+    )
 
     SERVICE_FIELDS = (
         "full_name",
@@ -56,10 +72,10 @@ class PersonAdminForm(forms.ModelForm):
         )
 
     def clean_full_name(self):
-        name = clean_text(self.cleaned_data["full_name"])
-        if not name:
-            raise ValidationError(_("Nhập họ và tên."), code="required")
-        return name
+        return check_full_name(self.cleaned_data["full_name"])
+
+    def clean_date_of_birth(self):
+        return _clean_date_of_birth(self)
 
     def clean_area(self):
         area = self.cleaned_data["area"]
@@ -85,7 +101,9 @@ class CitizenPersonForm(AreaPickerMixin, forms.Form):
 
     relationship = forms.ChoiceField(label=_("Quan hệ với bạn"), choices=())
     full_name = forms.CharField(
-        label=_("Họ và tên"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Họ và tên"),
+        max_length=_TYPED_NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     date_of_birth = forms.DateField(
         label=_("Ngày sinh"),
@@ -119,10 +137,10 @@ class CitizenPersonForm(AreaPickerMixin, forms.Form):
             self.fields["relationship"].initial = relationships[0][0]
 
     def clean_full_name(self):
-        name = clean_text(self.cleaned_data["full_name"])
-        if not name:
-            raise ValidationError(_("Nhập họ và tên."), code="required")
-        return name
+        return check_full_name(self.cleaned_data["full_name"])
+
+    def clean_date_of_birth(self):
+        return _clean_date_of_birth(self)
 
     def clean_phone(self):
         phone = self.cleaned_data.get("phone", "")

@@ -1,6 +1,7 @@
 """Every change to a Person goes through here: normalised, cross-checked, audited."""
 
 import datetime
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,11 +15,65 @@ from .ids import validate_id_document
 from .models import ManagedPerson, Person, Relationship
 from .normalize import clean_text, name_key, normalize_phone
 
+# Nobody alive is older: a birth year before this many years ago is a typing mistake.
+MAX_AGE_YEARS = 130
+NAME_MAX_LENGTH = 120
+# Between the letters of a name: a space, and the marks of names such as "H'Hen Niê",
+# "Nguyễn-Trần" or "Lê V. Tám". Digits and any other symbol are refused.
+_NAME_PUNCTUATION = frozenset(" '’-.")
+
 
 def check_residence_area(area: Area) -> None:
     """A person lives in a ward or a village, never in a whole province."""
     if area.level == AreaLevel.PROVINCE:
         raise ValidationError(_("Chọn phường / xã (hoặc thôn, tổ dân phố)."), code="area_level")
+
+
+def check_full_name(value: str) -> str:
+    """The name as stored (NFC, spaces folded), or a ValidationError.
+
+    Letters of any script with their accents are allowed, so every Vietnamese tone mark
+    typed precomposed (NFC) or decomposed (NFD, iOS) passes; digits and symbols do not.
+    """
+    name = clean_text(value)
+    if not name:
+        raise ValidationError(_("Nhập họ và tên."), code="required")
+    if len(name) > NAME_MAX_LENGTH:
+        raise ValidationError(
+            _("Họ và tên dài quá %(max)s ký tự.") % {"max": NAME_MAX_LENGTH}, code="name_too_long"
+        )
+    categories = {unicodedata.category(ch)[0] for ch in name if ch not in _NAME_PUNCTUATION}
+    if "L" not in categories or categories - {"L", "M"}:
+        raise ValidationError(
+            _(
+                "Họ và tên chỉ gồm chữ cái (có dấu hoặc không), dấu cách và dấu gạch nối; "
+                "không có chữ số hay ký hiệu như @, #."
+            ),
+            code="name_characters",
+        )
+    return name
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def check_date_of_birth(date_of_birth: datetime.date, today: datetime.date) -> None:
+    """Not in the future, and not more than MAX_AGE_YEARS ago (1890 is a typing mistake)."""
+    if date_of_birth > today:
+        raise ValidationError(_("Ngày sinh không thể ở tương lai."), code="dob_future")
+    if date_of_birth < _years_before(today, MAX_AGE_YEARS):
+        raise ValidationError(
+            _(
+                "Năm sinh %(year)s không hợp lệ: người khai không thể hơn %(max)s tuổi. "
+                "Kiểm tra lại ngày sinh."
+            )
+            % {"year": date_of_birth.year, "max": MAX_AGE_YEARS},
+            code="dob_too_old",
+        )
 
 
 def _normalized_fields(
@@ -33,14 +88,16 @@ def _normalized_fields(
     street_address: str,
 ) -> dict:
     errors: dict[str, list] = {}
+    # The letters-only rule (check_full_name) is the forms' (people typing); here only
+    # presence, so names written from other sources are stored as they come.
     full_name = clean_text(full_name)
     if not full_name:
         errors["full_name"] = [ValidationError(_("Nhập họ và tên."), code="required")]
     today = timezone.localdate()
-    if date_of_birth > today:
-        errors["date_of_birth"] = [
-            ValidationError(_("Ngày sinh không thể ở tương lai."), code="dob_future")
-        ]
+    try:
+        check_date_of_birth(date_of_birth, today)
+    except ValidationError as exc:
+        errors["date_of_birth"] = exc.error_list
     try:
         id_type, id_number = validate_id_document(
             id_type=id_type, id_number=id_number, date_of_birth=date_of_birth, sex=sex, today=today
@@ -187,6 +244,9 @@ def person_update(*, person: Person, by=None, request=None, **changes) -> Person
 
 @transaction.atomic
 def person_link_to_account(*, account, person: Person, relationship: str) -> ManagedPerson:
+    """Let `account` manage `person` as `relationship`; a link that exists takes the new
+    relationship, except the account's own record ("Bản thân"), which is never rewritten:
+    an account is always its owner's."""
     if relationship not in Relationship.values:
         raise ValidationError(
             {
@@ -195,9 +255,11 @@ def person_link_to_account(*, account, person: Person, relationship: str) -> Man
                 )
             }
         )
-    link = ManagedPerson.objects.filter(account=account, person=person).first()
+    link = ManagedPerson.objects.select_for_update().filter(account=account, person=person).first()
     if link is None:
         link = ManagedPerson(account=account, person=person)
+    elif link.relationship == Relationship.SELF:
+        return link
     link.relationship = relationship
     link.full_clean()  # also checks "at most one SELF per account"
     link.save()
@@ -217,14 +279,18 @@ def person_register_for_account(
     area: Area,
     phone: str = "",
     street_address: str = "",
-) -> Person:
-    """A citizen adds themself or a relative to their account.
+) -> tuple[ManagedPerson, bool]:
+    """A citizen adds themself or a relative to their account; returns the link and
+    whether it is new (like get_or_create).
 
     1. A person already on file with the same document is linked only if name, birth
        date and sex match too (whoever types all of them knows the person); otherwise
        the citizen is told which fields to check, and nothing stored is shown.
     2. A child without a document matches only within this account.
-    3. Otherwise a new person is created and linked.
+    3. A person the account already manages (its owner typing their own details as a
+       "relative", seed of issue 17) keeps the link as it is: the relationship, "Bản
+       thân" above all, is never rewritten by an add.
+    4. Otherwise a new person is created and linked.
     """
     fields = _normalized_fields(
         full_name=full_name,
@@ -271,9 +337,11 @@ def person_register_for_account(
                 },
                 code="id_document_other_person",
             )
+        link = ManagedPerson.objects.filter(account=account, person=existing).first()
+        if link is not None:
+            return link, False
         person = existing
     else:
         # The fields are normalised already: insert, do not run person_create() again.
         person = _insert_person(fields, nationality="VN")
-    person_link_to_account(account=account, person=person, relationship=relationship)
-    return person
+    return person_link_to_account(account=account, person=person, relationship=relationship), True

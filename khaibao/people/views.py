@@ -50,9 +50,9 @@ def _next_or(request, default: str) -> str:
 
 
 def _person_form_page(request, form, context: dict, save) -> HttpResponse:
-    """GET shows the form; POST validates, calls `save(cleaned_data)` (a service) and
-    redirects to `next` or the list; "_refresh" (the no-JavaScript ward list update)
-    only re-renders."""
+    """GET shows the form; POST validates, calls `save(cleaned_data)` (a service that
+    returns the person and whether anything was saved) and redirects to `next` or the
+    list; "_refresh" (the no-JavaScript ward list update) only re-renders."""
     context = {
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next", ""),
@@ -61,13 +61,14 @@ def _person_form_page(request, form, context: dict, save) -> HttpResponse:
     if request.method == "POST" and "_refresh" not in request.POST:
         if form.is_valid():
             try:
-                person = save(form.cleaned_data)
+                person, saved = save(form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(
-                    request, _("Đã lưu thông tin của %(name)s.") % {"name": person.full_name}
-                )
+                if saved:
+                    messages.success(
+                        request, _("Đã lưu thông tin của %(name)s.") % {"name": person.full_name}
+                    )
                 return redirect(_next_or(request, "people:mine"))
         return render(request, "people/person_form.html", context, status=400)
     return render(request, "people/person_form.html", context)
@@ -95,14 +96,24 @@ def person_add(request):
     adding_self = choices[0][0] == Relationship.SELF
     initial = {"phone": request.user.phone} if adding_self else {}
     form = CitizenPersonForm(request.POST or None, relationships=choices, initial=initial)
-    return _person_form_page(
-        request,
-        form,
-        {"adding_self": adding_self},
-        lambda data: person_register_for_account(
+
+    def save(data):
+        link, created = person_register_for_account(
             account=request.user, relationship=data["relationship"], **_person_fields(data)
-        ),
-    )
+        )
+        if not created:
+            # The same identity again: the record on file, untouched (issue 17).
+            messages.info(
+                request,
+                _(
+                    "%(name)s đã có trong danh sách của bạn (%(relationship)s). Thông tin đã lưu "
+                    "không thay đổi; bấm “Sửa thông tin” nếu cần sửa."
+                )
+                % {"name": link.person.full_name, "relationship": link.get_relationship_display()},
+            )
+        return link.person, created
+
+    return _person_form_page(request, form, {"adding_self": adding_self}, save)
 
 
 @never_cache
@@ -120,7 +131,7 @@ def person_edit(request, public_id):
         request,
         form,
         {"person": person},
-        lambda data: person_update(person=person, **_person_fields(data)),
+        lambda data: (person_update(person=person, **_person_fields(data)), True),
     )
 
 

@@ -8,6 +8,12 @@
 //    the fields that disagree are listed.
 // 2. With data-draft-url, what is typed is saved as a draft: 1.5 s after the last change,
 //    at once after a photo upload, and when the page is hidden (sendBeacon).
+// 3. With data-keep, every change is also kept in this tab's sessionStorage until the
+//    server has saved it. When the login has expired (the draft save is refused, or the
+//    submit goes to the login page), nothing typed since the last save is lost: after
+//    logging in again in this tab, the page puts it back and saves it. The key names the
+//    form's draft (its submission key), so a later declaration never gets old answers;
+//    the tab's storage is gone when the tab is closed (shared phones).
 // Without this script the form still works: photos post with the form and every POST
 // saves the draft on the server.
 (function () {
@@ -49,11 +55,112 @@
 
   var draftStatus = form.querySelector("[data-draft-status]");
 
+  // -- kept in the tab until saved --------------------------------------------------------
+
+  var keepKey = data.keep ? "kb-keep:" + data.keep : "";
+  var notice = ""; // said before the next "saved at" (what was put back)
+  var keepPrefix = keepKey ? keepKey.slice(0, keepKey.lastIndexOf(":") + 1) : "";
+  var edits = 0;
+  var tab = null;
+  try {
+    tab = window.sessionStorage;
+    tab.setItem("kb-keep-check", "1");
+    tab.removeItem("kb-keep-check");
+  } catch (error) {
+    tab = null; // private mode of an old browser: the server draft still works
+  }
+
+  // The answers as the page shows them, by name; a name with nothing chosen keeps [] so
+  // that restoring it unticks a box ticked in the server's draft.
+  function visibleAnswers() {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var type = element.type;
+      if (!element.name || element.name === "csrfmiddlewaretoken" || type === "file" ||
+          type === "hidden" || type === "submit" || type === "button") return;
+      var values = fields[element.name] || (fields[element.name] = []);
+      if (type === "checkbox" || type === "radio") {
+        if (element.checked) values.push(element.value);
+      } else if (element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          if (option.selected) values.push(option.value);
+        });
+      } else {
+        values.push(element.value);
+      }
+    });
+    return fields;
+  }
+
+  function keep() {
+    if (!tab || !keepKey) return;
+    edits += 1;
+    try {
+      tab.setItem(keepKey, JSON.stringify({ at: Date.now(), fields: visibleAnswers() }));
+    } catch (error) { /* storage full: the server draft is all there is */ }
+  }
+
+  function forgetKept(editsWhenSent) {
+    if (tab && keepKey && edits === editsWhenSent) tab.removeItem(keepKey);
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (option) {
+      return option.value === value;
+    });
+  }
+
+  // Put back what this tab kept; true when the page changed.
+  function restoreKept() {
+    if (!tab || !keepKey) return false;
+    // Answers kept for an earlier draft of the same person belong to nothing now.
+    for (var index = tab.length - 1; index >= 0; index -= 1) {
+      var name = tab.key(index);
+      if (name && name !== keepKey && name.indexOf(keepPrefix) === 0) tab.removeItem(name);
+    }
+    var kept = null;
+    try { kept = JSON.parse(tab.getItem(keepKey) || "null"); } catch (error) { kept = null; }
+    if (!kept || !kept.fields) return false;
+    var changed = false;
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var values = kept.fields[element.name];
+      var type = element.type;
+      if (!values || type === "file" || type === "hidden" || type === "submit") return;
+      if (type === "checkbox" || type === "radio") {
+        var on = values.indexOf(element.value) !== -1;
+        if (element.checked !== on) { element.checked = on; changed = true; }
+      } else if (element.multiple) {
+        Array.prototype.forEach.call(element.options, function (option) {
+          var selected = values.indexOf(option.value) !== -1;
+          if (option.selected !== selected) { option.selected = selected; changed = true; }
+        });
+      } else if (values.length && element.value !== values[0]) {
+        // A ward kept for another province is not in this page's list: left as it is.
+        if (element.tagName === "SELECT" && !hasOption(element, values[0])) return;
+        element.value = values[0];
+        changed = true;
+      }
+    });
+    return changed;
+  }
+
+  function showLoginNeeded(message) {
+    if (!draftStatus) return;
+    draftStatus.textContent = (message || data.msgLoginRequired) + " ";
+    if (data.loginUrl) {
+      var link = document.createElement("a");
+      link.href = data.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
+      link.textContent = data.msgLogin;
+      draftStatus.appendChild(link);
+    }
+  }
+
   function saveDraft() {
     if (!draftUrl) return;
     clearTimeout(timer);
     timer = null;
     dirty = false;
+    var editsWhenSent = edits;
     fetch(draftUrl, {
       method: "POST",
       body: answers(),
@@ -61,9 +168,14 @@
       headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" }
     }).then(readJson).then(function (result) {
       if (result.status === 200) {
-        say(draftStatus, data.msgSaved + " " + result.body.saved_at + ".");
+        say(draftStatus, notice + data.msgSaved + " " + result.body.saved_at + ".");
+        notice = "";
+        forgetKept(editsWhenSent);
       } else if (result.status === 409 && result.body.url) {
         showSubmitted(result.body.url);
+      } else if (result.body.code === "login_required" || result.body.code === "csrf") {
+        dirty = true;
+        showLoginNeeded(result.body.error);
       } else {
         dirty = true;
         say(draftStatus, result.body.error || data.msgSaveFailed);
@@ -87,6 +199,18 @@
     dirty = true;
     clearTimeout(timer);
     timer = setTimeout(saveDraft, DELAY_MS);
+  }
+
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
+  if (restoreKept()) {
+    notice = data.msgRestored + " ";
+    say(draftStatus, data.msgRestored);
+    if (draftUrl) {
+      // Save it now that the login works again (the notice stays until it is saved).
+      dirty = true;
+      timer = setTimeout(saveDraft, 0);
+    }
   }
 
   if (draftUrl) {

@@ -83,13 +83,14 @@ def make_declaration(
     test_date: datetime.date | None = None,
     tray_seed: int | None = None,
     id_qr_text: str | None = None,
-    contact_phone: str = "+84912345678",
+    contact_phone: str | None = None,
 ) -> F0Declaration:
     """A declaration filed through f0_submit(), as a citizen's form would file it.
 
     `account` defaults to a new citizen account for the person; `submitted_at` files it
     at that moment (the clock is moved for the call); the same `tray_seed` twice gives
-    the same test photo (the second declaration is flagged as reusing it).
+    the same test photo (the second declaration is flagged as reusing it);
+    `contact_phone` defaults to the filing account's phone (one text per status).
     """
     if account is None:
         account = make_citizen(phone=f"+8490{next(_sequence):07d}", person=person)
@@ -109,5 +110,5 @@ def make_declaration(
             id_photo=id_photo,
             isolation_area=isolation_area or person.area,
             isolation_street="12 Lê Lợi",
-            contact_phone=contact_phone,
+            contact_phone=contact_phone or account.phone,
         )

@@ -231,7 +231,10 @@ def test_an_expired_csrf_token_keeps_the_draft_and_leads_back_to_it(csrf_client,
     text = response.content.decode()
     assert response.status_code == 403
     assert "Phiên làm việc đã hết hạn" in text
-    assert "Những gì bạn đã nhập không bị mất" in text
+    # It says plainly what was kept (issue 17): the draft and photos; the rest in the tab.
+    assert "Những gì đã được giữ" in text
+    assert "bản nháp lưu trong lúc bạn nhập và các ảnh đã tải lên vẫn còn" in text
+    assert "không bị mất" not in text
     assert f'href="{declare_url(citizen_person)}">Quay lại trang vừa rồi' in text
     assert "/dang-nhap/?next=%2Ff0%2Fkhai-bao%2F" in text
     assert response["Cache-Control"] == "no-store"

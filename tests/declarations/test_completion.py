@@ -144,17 +144,63 @@ def test_without_a_photo_the_form_asks_for_one(citizen_client, case, clock):
     assert case.status == F0Status.ACCEPTED
 
 
-def test_a_negative_test_not_after_the_positive_one_is_refused_and_no_photo_is_kept(
+def test_a_negative_test_not_after_the_positive_one_is_refused_and_the_photo_kept(
     citizen_client, case, clock
 ):
     on_day(clock, DAY_N, citizen_client)
-    photos_before = Photo.objects.count()
 
     response = post_completion(citizen_client, case, day=case.test_date)
 
     assert response.status_code == 400
-    assert "Ngày test âm tính phải sau ngày test dương tính" in response.content.decode()
-    assert Photo.objects.count() == photos_before
+    page = response.content.decode()
+    assert "Ngày test âm tính phải sau ngày test dương tính" in page
+    kept = Photo.objects.filter(kind=PhotoKind.TEST_RESULT, person=case.person).latest("pk")
+    assert kept.pk != case.test_photo_id
+    assert f'name="photo_id" value="{kept.public_id}"' in page
+    case.refresh_from_db()
+    assert case.status == F0Status.ACCEPTED
+
+
+@pytest.mark.parametrize("wrong", ["", "01/13/2026", "30/11/2026"])
+def test_the_chosen_photo_is_kept_after_a_validation_error_and_sent_with_the_fix(
+    citizen_client, case, clock, wrong
+):
+    # Issue 17: the completion form dropped the chosen photo on an error; the F0 form
+    # keeps it. The citizen only fixes the date and sends again, choosing nothing.
+    on_day(clock, DAY_N, citizen_client)
+
+    refused = citizen_client.post(
+        completion_url(case), {"negative_test_date": wrong, "photo": uploaded(photo_jpeg(60))}
+    )
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Đã tải ảnh lên." in page
+    photo_id = re.search(r'name="photo_id" value="([0-9a-f-]+)"', page).group(1)
+    assert f'src="{reverse("uploads:photo", args=[photo_id])}"' in page
+
+    sent = citizen_client.post(
+        completion_url(case), {"negative_test_date": "29/11/2026", "photo_id": photo_id}
+    )
+
+    assert sent.status_code == 302
+    case.refresh_from_db()
+    assert case.status == F0Status.COMPLETION_REQUESTED
+    assert str(case.completion_photo.public_id) == photo_id
+
+
+def test_a_photo_id_of_someone_else_is_not_taken(citizen_client, case, clock, ward2_declaration):
+    on_day(clock, DAY_N, citizen_client)
+
+    response = citizen_client.post(
+        completion_url(case),
+        {
+            "negative_test_date": "29/11/2026",
+            "photo_id": str(ward2_declaration.test_photo.public_id),
+        },
+    )
+
+    assert response.status_code == 400
     case.refresh_from_db()
     assert case.status == F0Status.ACCEPTED
 

@@ -248,9 +248,10 @@ def test_refuse_completion_needs_a_reason_and_texts_it(client, ward1_staff, comp
 # -- bulk accept ---------------------------------------------------------------------------
 
 
-def _post_action(client, action: str, declarations):
+def _post_action(client, action: str, declarations, query: str = ""):
+    """The action form as the queue page posts it: to the page's own URL and filters."""
     return client.post(
-        _url("changelist"),
+        _url("changelist") + query,
         {
             "action": action,
             "index": "0",
@@ -282,7 +283,10 @@ def test_bulk_accept_skips_and_reports_declarations_not_waiting(
     client.post(_url("reject", ward1_declaration), {"reason": RejectReason.DUPLICATE})
     waiting = make_declaration(person=_persons(village1, 1)[0])
 
-    response = _post_action(client, "accept_selected", [ward1_declaration, waiting])
+    # Selected on "Tất cả": the rejected one is listed there, and skipped.
+    response = _post_action(
+        client, "accept_selected", [ward1_declaration, waiting], query="?status=all"
+    )
 
     ward1_declaration.refresh_from_db()
     waiting.refresh_from_db()
@@ -523,7 +527,7 @@ def test_the_review_page_shows_the_history_with_the_reason(client, ward1_staff, 
 
 def test_the_queue_runs_a_constant_number_of_queries(client, ward1_staff, village1, ward1):
     client.force_login(ward1_staff)
-    url = _url("changelist")
+    url = _url("changelist") + "?status=all"
     for person in _persons(village1, 5):
         make_declaration(person=person)
     client.get(url)  # warm the session and content-type caches
@@ -543,6 +547,67 @@ def test_the_queue_runs_a_constant_number_of_queries(client, ward1_staff, villag
     assert len(few) <= QUEUE_QUERY_BUDGET
 
 
+def test_the_queue_opens_on_the_declarations_waiting_for_a_decision(
+    client, ward1_staff, village1, settings
+):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    submitted, accepted, completion = (
+        make_declaration(person=person, test_date=yesterday) for person in _persons(village1, 3)
+    )
+    f0_accept(declaration=accepted, by=ward1_staff)
+    f0_accept(declaration=completion, by=ward1_staff)
+    settings.F0_ISOLATION_DAYS = 1
+    photo = store_photo(completion.person, completion.declared_by, tray_image(91), "test_result")
+    f0_completion_request(
+        declaration=completion,
+        account=completion.declared_by,
+        negative_test_date=timezone.localdate(),
+        photo=photo,
+    )
+    client.force_login(ward1_staff)
+
+    queue = client.get(_url("changelist"))
+    everything = client.get(_url("changelist"), {"status": "all"})
+    only_accepted = client.get(_url("changelist"), {"status": F0Status.ACCEPTED})
+
+    assert {row.pk for row in queue.context["cl"].result_list} == {submitted.pk, completion.pk}
+    html = queue.content.decode()
+    assert "Chờ quyết định" in html and 'href="?status=all"' in html
+    assert {row.pk for row in everything.context["cl"].result_list} == {
+        submitted.pk,
+        accepted.pk,
+        completion.pk,
+    }
+    assert [row.pk for row in only_accepted.context["cl"].result_list] == [accepted.pk]
+
+
+def test_a_search_looks_through_every_status(client, ward1_staff, ward1_declaration):
+    accepted = f0_accept(declaration=ward1_declaration, by=ward1_staff)
+    client.force_login(ward1_staff)
+
+    response = client.get(_url("changelist"), {"q": accepted.case_code})
+
+    assert [row.pk for row in response.context["cl"].result_list] == [accepted.pk]
+
+
+def test_the_admin_reads_vietnamese_where_django_has_no_translation(
+    client, ward1_staff, ward1_declaration, settings
+):
+    # Issue 17: "Show counts", "Toggle theme" in English, and "History" as "Bản ghi nhớ".
+    settings.LANGUAGE_CODE = "vi"
+    client.force_login(ward1_staff)
+
+    queue = client.get(_url("changelist")).content.decode()
+    review = client.get(_url("change", ward1_declaration)).content.decode()
+
+    for english in ("Show counts", "Toggle theme", "Skip to main content", "Toggle navigation"):
+        assert english not in queue
+    assert "Hiện số lượng" in queue
+    assert "Đổi giao diện sáng / tối" in queue
+    assert 'class="historylink">Lịch sử</a>' in review
+    assert "Bản ghi nhớ" not in review
+
+
 def test_the_queue_shows_the_oldest_waiting_declaration_first(client, ward1_staff, village1):
     old, new, decided = _persons(village1, 3)
     with time_machine.travel(MORNING, tick=False) as traveller:
@@ -554,7 +619,7 @@ def test_the_queue_shows_the_oldest_waiting_declaration_first(client, ward1_staf
         f0_accept(declaration=decided, by=ward1_staff)
         client.force_login(ward1_staff)
 
-        rows = client.get(_url("changelist")).context["cl"].result_list
+        rows = client.get(_url("changelist"), {"status": "all"}).context["cl"].result_list
 
     assert [row.pk for row in rows] == [old.pk, new.pk, decided.pk]
 

@@ -71,3 +71,45 @@ def page_without_javascript(browser, live_server):
     context, page = new_phone_page(browser, live_server, java_script_enabled=False)
     yield page
     context.close()
+
+
+@pytest.fixture
+def dev_inbox(settings, set_rule):
+    """Texts are kept in the dev inbox (as on `make run`); no captcha unless a test asks."""
+    settings.SMS_BACKEND = "khaibao.notify.backends.DatabaseBackend"
+    settings.SMS_DEV_INBOX = True
+    set_rule("login", captcha_after_per_ip=100)
+
+
+def sign_in(page, account, live_server) -> None:
+    """Give the browser a session of `account` (the OTP login has tests of its own)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(account)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
+def texts_on_phone(page, phone: str) -> list[str]:
+    """The texts a phone received, newest first, read on the dev inbox page."""
+    page.goto(f"/dev/sms/?phone={phone}")
+    return [body.strip() for body in page.locator(".sms-body").all_inner_texts()]
+
+
+def otp_login(page, browser, live_server, phone: str) -> None:
+    """Log in on the phone login page (already open) with the code from the dev inbox."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.get_by_label("Số điện thoại di động").fill(phone)
+    page.get_by_role("button", name="Nhận mã xác thực").click()
+    expect(page.get_by_role("heading", name="Nhập mã xác thực")).to_be_visible()
+    context, inbox = new_phone_page(browser, live_server)
+    body = texts_on_phone(inbox, phone.replace(" ", ""))[0]
+    context.close()
+    page.get_by_label("Mã xác thực (6 số)").fill(re.search(r"\b(\d{6})\b", body).group(1))
+    page.get_by_role("button", name="Đăng nhập", exact=True).click()
+    expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()

@@ -263,3 +263,57 @@ def test_editing_from_the_f0_form_returns_to_it_and_never_off_site(
 
     assert returned["Location"] == back
     assert offsite["Location"] == reverse("people:mine")
+
+
+def test_adding_yourself_as_a_child_leads_to_your_own_record_unchanged(
+    client, citizen, citizen_person, village1
+):
+    # Issue 17, reproduced on 0912000010: the relationship defaulted to "Con" and the
+    # account's "Bản thân" record became "Con".
+    client.force_login(citizen)
+
+    response = client.post(
+        reverse("people:add"),
+        {
+            **person_data(village1),
+            "relationship": "child",
+            "full_name": "NGUYỄN VĂN AN",
+            "date_of_birth": "14/03/1988",
+            "sex": "M",
+            "id_type": "cccd",
+            "id_number": citizen_person.id_number,
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("people:mine")
+    page = response.content.decode()
+    assert "Nguyễn Văn An đã có trong danh sách của bạn (Bản thân)" in page
+    assert "Đã lưu thông tin" not in page
+    card = page[page.index("kb-person") :]
+    assert "Bản thân" in card and "Con ·" not in card
+    link = ManagedPerson.objects.get(account=citizen)
+    assert (link.person, link.relationship) == (citizen_person, Relationship.SELF)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code_text"),
+    [
+        ("date_of_birth", "01/01/1890", "Năm sinh 1890"),
+        ("full_name", "Huy 123 @#", "chỉ gồm chữ cái"),
+    ],
+)
+def test_an_impossible_birth_year_or_a_name_with_symbols_is_refused_in_vietnamese(
+    client, citizen, village1, field, value, code_text
+):
+    client.force_login(citizen)
+    before = Person.objects.count()
+
+    response = client.post(
+        reverse("people:add"),
+        {**person_data(village1), "relationship": "child", "id_type": "none", field: value},
+    )
+
+    assert response.status_code == 400
+    assert code_text in response.content.decode()
+    assert Person.objects.count() == before

@@ -10,7 +10,12 @@ from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.people.ids import IdType, Sex
 from khaibao.people.models import ManagedPerson, Person, Relationship
 from khaibao.people.normalize import name_key
-from khaibao.people.services import person_create, person_link_to_account, person_update
+from khaibao.people.services import (
+    person_create,
+    person_link_to_account,
+    person_register_for_account,
+    person_update,
+)
 from tests.factories import make_citizen, make_person
 
 
@@ -191,3 +196,63 @@ def test_a_person_may_be_managed_by_two_accounts(citizen, citizen_person):
         (citizen.pk, Relationship.SELF),
         (parent_account.pk, Relationship.CHILD),
     }
+
+
+def test_registering_your_own_identity_as_a_relative_keeps_your_self_link(
+    citizen, citizen_person, village1
+):
+    # Issue 17: adding "a relative" with one's own details turned "Bản thân" into "Con".
+    link, created = person_register_for_account(
+        account=citizen,
+        relationship=Relationship.CHILD,
+        full_name=nfd("NGUYỄN  VĂN AN"),
+        date_of_birth=citizen_person.date_of_birth,
+        sex=citizen_person.sex,
+        id_type=citizen_person.id_type,
+        id_number=citizen_person.id_number,
+        area=village1,
+    )
+
+    assert created is False
+    assert link.person == citizen_person
+    assert list(
+        ManagedPerson.objects.filter(account=citizen).values_list("person", "relationship")
+    ) == [(citizen_person.pk, Relationship.SELF)]
+    assert Person.objects.count() == 1
+
+
+def test_registering_a_relative_already_on_the_account_keeps_its_relationship(
+    citizen, relative, village1
+):
+    link, created = person_register_for_account(
+        account=citizen,
+        relationship=Relationship.OTHER,
+        full_name="nguyen thi binh",
+        date_of_birth=relative.date_of_birth,
+        sex=relative.sex,
+        id_type=IdType.NONE,
+        id_number="000000000",
+        area=village1,
+    )
+
+    assert created is False
+    assert (link.person, link.relationship) == (relative, Relationship.CHILD)
+
+
+def test_registering_a_new_relative_creates_and_links_them(citizen, village1):
+    link, created = person_register_for_account(
+        account=citizen, relationship=Relationship.PARENT, **person_fields(village1)
+    )
+
+    assert created is True
+    assert link.relationship == Relationship.PARENT
+    assert link.person.full_name == "Phạm Đức Trí"
+
+
+def test_linking_never_rewrites_a_self_link(citizen, citizen_person):
+    link = person_link_to_account(
+        account=citizen, person=citizen_person, relationship=Relationship.CHILD
+    )
+
+    assert link.relationship == Relationship.SELF
+    assert ManagedPerson.objects.get(account=citizen).relationship == Relationship.SELF
