@@ -1,7 +1,7 @@
 """The ward health station's work on F0 declarations, in the Django admin.
 
 1. The queue (changelist): the station's declarations, those waiting for it first,
-   with how long each has waited against F0_DECISION_HOURS.
+   with how long each has waited against the decision hours of the F0 timing rules.
 2. The review page (change view) is read-only: photos through the authorised photo
    view, what the automatic checks found, earlier declarations, the history.
 3. Decisions are small admin views (accept, reject, confirm or refuse completion), each
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from khaibao.accounts.admin_mixins import ScopedModelAdmin
-from khaibao.accounts.scope import filter_to_scope
+from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.people.ids import IdType
 from khaibao.people.normalize import clean_text, name_key, normalize_phone, phone_for_display
@@ -42,7 +41,14 @@ from khaibao.uploads.services import photo_open
 from khaibao.uploads.views import photo_response
 
 from .models import Condition, F0Declaration, F0Status, RejectReason, Symptom
-from .services import f0_accept, f0_completion_confirm, f0_completion_refuse, f0_reject
+from .rules import f0_timing
+from .services import (
+    decision_hours,
+    f0_accept,
+    f0_completion_confirm,
+    f0_completion_refuse,
+    f0_reject,
+)
 
 #: Statuses in which the declaration waits for the station, and since when.
 WAITING_SINCE = {
@@ -72,7 +78,7 @@ DEADLINE_LABELS = {
 
 @dataclass(frozen=True)
 class Deadline:
-    """How long a declaration has waited for the station, against F0_DECISION_HOURS."""
+    """How long a declaration has waited for the station, against its decision hours."""
 
     waited: datetime.timedelta
     level: str  # "ok" (< 50 % of the time used), "soon" (< 100 %), "overdue"
@@ -94,8 +100,9 @@ def decision_deadline(
     since = getattr(declaration, field) if field else None
     if since is None:
         return None
-    waited = max((now or timezone.now()) - since, datetime.timedelta(0))
-    used = waited / datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+    now = now or timezone.now()
+    waited = max(now - since, datetime.timedelta(0))
+    used = waited / datetime.timedelta(hours=decision_hours(declaration, now))
     return Deadline(waited=waited, level="ok" if used < 0.5 else "soon" if used < 1 else "overdue")
 
 
@@ -535,7 +542,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
     # -- queue -----------------------------------------------------------------------
 
     def changelist_view(self, request, extra_context=None):
-        hours = settings.F0_DECISION_HOURS
+        hours = f0_timing(scope_for(request.user).area)["decision_hours"]
         context = {
             "title": _("Hàng chờ khai báo F0"),
             "decision_hours": hours,
@@ -583,7 +590,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
         return format_html(
             '<span class="f0-deadline f0-deadline-{}" title="{}">{} · {}</span>',
             deadline.level,
-            gettext("Thời hạn quyết định: %(hours)d giờ") % {"hours": settings.F0_DECISION_HOURS},
+            gettext("Thời hạn quyết định: %(hours)d giờ") % {"hours": decision_hours(obj)},
             duration_text(deadline.waited),
             deadline.label,
         )
@@ -753,7 +760,9 @@ class F0DeclarationAdmin(ScopedModelAdmin):
             .exclude(pk=obj.pk)
             .select_related("isolation_area__parent")
             .order_by("-submitted_at"),
-            "events": obj.events.select_related("actor").order_by("created_at", "id"),
+            "events": obj.events.select_related("actor", "rules_version").order_by(
+                "created_at", "id"
+            ),
             "decisions": self._decision_forms(request, obj),
         }
 

@@ -10,7 +10,8 @@ class DeclarationsConfig(AppConfig):
         from khaibao.rules.kinds import register_kind
 
         from .homecare.rules import HOMECARE_KIND
-        from .rules import F0_TIMING_KIND
+        from .rules import F0_SMS_KIND, F0_TIMING_KIND
 
         register_kind(F0_TIMING_KIND)
+        register_kind(F0_SMS_KIND)
         register_kind(HOMECARE_KIND)

@@ -3,7 +3,6 @@ from another phone, and print the signed completion certificate."""
 
 import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -28,6 +27,7 @@ from khaibao.uploads.services import photo_store
 from .forms_completion import CompletionFindForm, CompletionForm
 from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .models import F0Declaration, F0Status
+from .rules import f0_timing
 from .selectors import declarations_for_citizen
 from .services import completion_certificate_text, completion_opens_on, f0_completion_request
 
@@ -79,11 +79,13 @@ def completion(request, pk: int) -> HttpResponse:
     opens_on = completion_opens_on(declaration)
     today = timezone.localdate()
     if today < opens_on:
+        rules = f0_timing(declaration.isolation_area)
         context = {
             "declaration": declaration,
             "opens_on": opens_on,
             "days_left": (opens_on - today).days,
-            "isolation_days": settings.F0_ISOLATION_DAYS,
+            "isolation_days": rules["isolation_days"],
+            "rules": rules,
         }
         return render(
             request,

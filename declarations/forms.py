@@ -146,7 +146,7 @@ class F0BaseForm(AreaPickerMixin, forms.Form):
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
-        first, last = test_date_window()
+        first, last = test_date_window(area=self.person.area)
         self.fields["test_date"].help_text = faq_link(
             "q11",
             _("Khai được kết quả test từ ngày %(first)s đến hôm nay (%(last)s).")
@@ -176,7 +176,7 @@ class F0BaseForm(AreaPickerMixin, forms.Form):
 
     def clean_test_date(self) -> datetime.date:
         test_date = self.cleaned_data["test_date"]
-        first, last = test_date_window()
+        first, last = test_date_window(area=self.person.area)
         if test_date > last:
             raise ValidationError(
                 _("Ngày test không thể sau hôm nay. Kiểm tra lại ngày, tháng, năm."),

@@ -213,6 +213,17 @@ class F0Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     note = models.CharField(max_length=500, blank=True)
+    # The version of the F0 timing rules the transition was decided under (the test-date
+    # window at submission, the decision hours at escalation, the isolation days at
+    # completion): a rule changed later never rewrites why something was decided.
+    rules_version = models.ForeignKey(
+        "rules.RuleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("theo quy định"),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -11,12 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.rules.fields import IntegerRule
+from khaibao.rules.fields import IntegerRule, SmsTextRule
 from khaibao.rules.kinds import RuleKind
+from khaibao.rules.selectors import RulesInForce, rules_in_force
 
 from .models import F0Declaration, F0Status
 
 F0_TIMING = "f0_timing"
+
+
+def f0_timing(area, at: datetime.datetime | None = None) -> RulesInForce:
+    """The F0 timing rules of `area`'s province in force at `at` (default now)."""
+    return rules_in_force(F0_TIMING, area, at)
 
 
 def _f0_timing_effect(province, old: dict, new: dict, effective_from: datetime.datetime):
@@ -104,4 +110,69 @@ F0_TIMING_KIND = RuleKind(
         "theo Quy định (EU) 2021/953"
     ),
     effect=_f0_timing_effect,
+)
+
+
+F0_SMS = "f0_sms"
+
+_PERSON = {
+    "ho_ten": "NGUYEN THI BICH NGOC",
+    "duong_dan": "https://khaibao.example.gov.vn/f0/123456/",
+}
+_CASE = {"ma_ca": "F0-26734-000123"}
+_REASON = {"ly_do": "Anh khong ro, khong doc duoc - Chup lai khay test cho ro ho ten"}
+
+F0_SMS_KIND = RuleKind(
+    slug=F0_SMS,
+    label=_("Khai báo F0: tin nhắn SMS"),
+    description=_("Tin nhắn gửi người khai báo ở mỗi bước của khai báo F0."),
+    fields=(
+        SmsTextRule("submitted", _("Đã nhận khai báo"), placeholders=_PERSON, max_segments=2),
+        SmsTextRule(
+            "accepted",
+            _("Trạm Y tế tiếp nhận"),
+            placeholders={**_PERSON, **_CASE, "ngay_hoan_thanh": "12/12/2026", "tong_dai": "1022"},
+            max_segments=2,
+        ),
+        SmsTextRule(
+            "rejected",
+            _("Trạm Y tế chưa tiếp nhận"),
+            placeholders={**_PERSON, **_REASON},
+            max_segments=3,
+        ),
+        SmsTextRule(
+            "completion_requested",
+            _("Đã nhận khai báo hoàn thành cách ly"),
+            placeholders={**_PERSON, **_CASE},
+            max_segments=2,
+        ),
+        SmsTextRule(
+            "completion_refused",
+            _("Trạm Y tế chưa xác nhận hoàn thành cách ly"),
+            placeholders={**_PERSON, **_REASON},
+            max_segments=3,
+        ),
+        SmsTextRule(
+            "completed", _("Hoàn thành cách ly"), placeholders={**_PERSON, **_CASE}, max_segments=2
+        ),
+    ),
+    defaults={
+        "submitted": "KhaiBao: Da nhan khai bao F0 cua {ho_ten}. Tram Y te se xac nhan. Theo doi: {duong_dan}",
+        "accepted": (
+            "Tram Y te da tiep nhan F0 {ho_ten}, ma {ma_ca}. Cach ly tai nha; tu {ngay_hoan_thanh} "
+            "khai hoan thanh cach ly: {duong_dan} Kho tho, SpO2 duoi 96%: goi 115. Ho tro: {tong_dai}"
+        ),
+        "rejected": (
+            "Tram Y te chua tiep nhan khai bao F0 cua {ho_ten}. Ly do: {ly_do}. Sua va gui lai: {duong_dan}"
+        ),
+        "completion_requested": (
+            "KhaiBao: Da nhan khai bao hoan thanh cach ly cua {ho_ten} ({ma_ca}). Tram Y te se xac "
+            "nhan. Theo doi: {duong_dan}"
+        ),
+        "completion_refused": (
+            "Tram Y te chua xac nhan hoan thanh cach ly cua {ho_ten}. Ly do: {ly_do}. Xem: {duong_dan}"
+        ),
+        "completed": "{ho_ten} da hoan thanh cach ly ({ma_ca}). Giay xac nhan: {duong_dan}",
+    },
+    default_document="Quy trình tiếp nhận F0 của cổng KhaiBao (đầu số 1022)",
 )

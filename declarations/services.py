@@ -15,11 +15,13 @@ from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import ManagedPerson, Person
+from khaibao.rules.selectors import RulesInForce, sms_text
 from khaibao.trust.services import IssuedCode, kb1_cert_id_new, qr_issue_kb1
 from khaibao.uploads.models import Photo
 
 from .checks import cccd_check, reused_test_photo
 from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
+from .rules import F0_SMS, f0_timing
 
 CASE_CODE_PREFIX = "F0"
 REMIND_COOLDOWN = datetime.timedelta(hours=1)
@@ -28,24 +30,38 @@ REMIND_COOLDOWN = datetime.timedelta(hours=1)
 # -- rules the citizen meets on the page -----------------------------------------------
 
 
-def test_date_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """The test dates that may be declared today (inclusive)."""
+def test_date_window(
+    *, area: Area | None, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The test dates that may be declared today (inclusive), by the rules of `area`'s
+    province (the isolation address; the person's home where it is not known yet)."""
     today = today or timezone.localdate()
-    return today - datetime.timedelta(days=settings.F0_TEST_DATE_WINDOW_DAYS), today
+    days = f0_timing(area)["test_date_window_days"]
+    return today - datetime.timedelta(days=days), today
 
 
-def test_date_allowed(test_date: datetime.date) -> bool:
-    first, last = test_date_window()
+def test_date_allowed(test_date: datetime.date, *, area: Area | None) -> bool:
+    first, last = test_date_window(area=area)
     return first <= test_date <= last
 
 
-def completion_opens_on(declaration: F0Declaration) -> datetime.date:
-    return declaration.test_date + datetime.timedelta(days=settings.F0_ISOLATION_DAYS)
+def completion_opens_on(
+    declaration: F0Declaration, at: datetime.datetime | None = None
+) -> datetime.date:
+    """The first day isolation completion may be declared, by the isolation days in force
+    at `at` (default now): a province that lengthens isolation moves open cases too."""
+    days = f0_timing(declaration.isolation_area, at)["isolation_days"]
+    return declaration.test_date + datetime.timedelta(days=days)
+
+
+def decision_hours(declaration: F0Declaration, at: datetime.datetime | None = None) -> int:
+    return f0_timing(declaration.isolation_area, at)["decision_hours"]
 
 
 def decision_overdue(declaration: F0Declaration, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return now - declaration.submitted_at >= datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+    hours = decision_hours(declaration, now)
+    return now - declaration.submitted_at >= datetime.timedelta(hours=hours)
 
 
 # -- drafts -------------------------------------------------------------------------------
@@ -85,9 +101,17 @@ def f0_draft_save(
 # -- submission ---------------------------------------------------------------------------
 
 
-def _event(declaration: F0Declaration, *, actor=None, note: str = "") -> None:
+def _event(
+    declaration: F0Declaration, *, actor=None, note: str = "", rules: RulesInForce | None = None
+) -> None:
+    """One step of the history, with the version of the rules it was decided under."""
+    rules = rules or f0_timing(declaration.isolation_area)
     F0Event.objects.create(
-        declaration=declaration, status=declaration.status, actor=actor, note=note[:500]
+        declaration=declaration,
+        status=declaration.status,
+        actor=actor,
+        note=note[:500],
+        rules_version_id=rules.version_id,
     )
 
 
@@ -116,20 +140,22 @@ def sms_recipients(declaration: F0Declaration) -> list[tuple[str, str]]:
     return [(phone, status_link if phone in managing else lookup_link) for phone in phones]
 
 
-def _sms(declaration: F0Declaration, template: str, **context) -> None:
+def _sms(declaration: F0Declaration, text: str, **values) -> None:
+    """Queue the F0 text `text` (a field of the f0_sms rule in force for the isolation
+    area) to each recipient, with the link that opens for that phone."""
+    person = declaration.person
     for phone, link in sms_recipients(declaration):
-        sms_queue(
-            to=phone,
-            template=template,
-            context={
-                "declaration": declaration,
-                "person": declaration.person,
-                "link": link,
-                "hotline": settings.KHAIBAO_HOTLINE,
-                **context,
-            },
-            purpose=f"f0_{template.removeprefix('f0_')}",
+        body = sms_text(
+            F0_SMS,
+            text,
+            declaration.isolation_area,
+            ho_ten=person.full_name,
+            ma_ca=declaration.case_code or "",
+            duong_dan=link,
+            tong_dai=settings.KHAIBAO_HOTLINE,
+            **values,
         )
+        sms_queue(to=phone, body=body, purpose=f"f0_{text}")
 
 
 @transaction.atomic
@@ -175,7 +201,7 @@ def f0_submit(
     existing = F0Declaration.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return existing
-    if not test_date_allowed(test_date):
+    if not test_date_allowed(test_date, area=isolation_area):
         raise ValidationError(
             {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
         )
@@ -225,7 +251,7 @@ def f0_submit(
         return existing
     F0Draft.objects.filter(account=account, person=person).delete()
     _event(declaration, actor=account)
-    _sms(declaration, "f0_submitted")
+    _sms(declaration, "submitted")
     return declaration
 
 
@@ -250,7 +276,10 @@ def f0_resubmit(
         raise ValidationError(
             _("Chỉ khai báo bị từ chối mới được sửa và gửi lại."), code="not_rejected"
         )
-    if not test_date_allowed(test_date) and test_date != declaration.test_date:
+    if (
+        not test_date_allowed(test_date, area=declaration.isolation_area)
+        and test_date != declaration.test_date
+    ):
         raise ValidationError(
             {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
         )
@@ -270,7 +299,7 @@ def f0_resubmit(
     declaration.full_clean()
     declaration.save()
     _event(declaration, actor=account, note=_("Gửi lại sau khi bổ sung"))
-    _sms(declaration, "f0_submitted")
+    _sms(declaration, "submitted")
     return declaration
 
 
@@ -317,10 +346,12 @@ def _record_decision(
     detail: dict,
     sms: str,
     note: str = "",
-    sms_context: dict | None = None,
+    sms_values: dict | None = None,
 ) -> None:
-    """What every staff decision leaves behind: its event, its audit record, its SMS."""
-    _event(declaration, actor=by, note=note)
+    """What every staff decision leaves behind: its event and its audit record, each with
+    the version of the rules it was decided under, and its SMS."""
+    rules = f0_timing(declaration.isolation_area)
+    _event(declaration, actor=by, note=note, rules=rules)
     log_action(
         actor=by,
         action=AuditAction.DECIDE,
@@ -328,9 +359,9 @@ def _record_decision(
         person=declaration.person,
         area=declaration.isolation_area,
         request=request,
-        detail=detail,
+        detail={**detail, "rules_version": rules.version_id, "rules": rules.label},
     )
-    _sms(declaration, sms, **(sms_context or {}))
+    _sms(declaration, sms, **(sms_values or {}))
 
 
 def _locked_for_decision(declaration: F0Declaration, expected: str) -> F0Declaration:
@@ -368,8 +399,8 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
         by=by,
         request=request,
         detail={"decision": "accept"},
-        sms="f0_accepted",
-        sms_context={"completion_opens_on": completion_opens_on(declaration)},
+        sms="accepted",
+        sms_values={"ngay_hoan_thanh": completion_opens_on(declaration).strftime("%d/%m/%Y")},
     )
     return declaration
 
@@ -401,11 +432,11 @@ def f0_reject(
         by=by,
         request=request,
         detail={"decision": "reject", "reason": reason},
-        sms="f0_rejected",
+        sms="rejected",
         note=f"{reason_text}. {declaration.reject_note}"
         if declaration.reject_note
         else reason_text,
-        sms_context={"reason": sentence.rstrip(" .")},
+        sms_values={"ly_do": sentence.rstrip(" .")},
     )
     return declaration
 
@@ -446,7 +477,7 @@ def f0_completion_request(
     declaration.full_clean()
     declaration.save()
     _event(declaration, actor=account)
-    _sms(declaration, "f0_completion_requested")
+    _sms(declaration, "completion_requested")
     return declaration
 
 
@@ -468,7 +499,11 @@ def _completion_certificate(
             "from": declaration.test_date.isoformat(),
             "to": completed_on.isoformat(),
         },
-        valid_for=datetime.timedelta(days=settings.F0_CERTIFICATE_VALID_DAYS),
+        # The validity in force when it was issued: re-issuing the text later must give
+        # the same code even after the province changes the rule.
+        valid_for=datetime.timedelta(
+            days=f0_timing(declaration.isolation_area, issued_at)["certificate_valid_days"]
+        ),
         cert_id=cert_id,
         issued_at=issued_at,
     )
@@ -476,7 +511,7 @@ def _completion_certificate(
 
 def completion_certificate_text(declaration: F0Declaration) -> str:
     """The signed QR text of a completed declaration's certificate, identical on every call
-    (as long as the person's name, the signing key and F0_CERTIFICATE_VALID_DAYS stay)."""
+    (as long as the person's name and the signing key stay)."""
     if declaration.status != F0Status.COMPLETED or not declaration.certificate_id:
         raise ValueError("only a completed declaration has a completion certificate")
     return _completion_certificate(
@@ -501,7 +536,7 @@ def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0
         by=by,
         request=request,
         detail={"decision": "completion_confirm"},
-        sms="f0_completed",
+        sms="completed",
     )
     return declaration
 
@@ -524,8 +559,8 @@ def f0_completion_refuse(
         by=by,
         request=request,
         detail={"decision": "completion_refuse"},
-        sms="f0_completion_refused",
+        sms="completion_refused",
         note=declaration.completion_refusal,
-        sms_context={"reason": declaration.completion_refusal.rstrip(" .")},
+        sms_values={"ly_do": declaration.completion_refusal.rstrip(" .")},
     )
     return declaration

@@ -42,9 +42,11 @@ from .forms import (
     chosen_photo,
 )
 from .models import OPEN_STATUSES, F0Declaration, F0Status
+from .rules import f0_timing
 from .selectors import declarations_for_citizen
 from .services import (
     completion_opens_on,
+    decision_hours,
     decision_overdue,
     f0_draft_get_or_create,
     f0_draft_save,
@@ -193,12 +195,12 @@ def _declare_page(request, form: F0DeclarationForm, person: Person, status: int 
 def _test_date_rule(person: Person, entered: str, area) -> dict:
     """What replaces seed question 11's bare "overdue": the rule, today's dates, and who to
     contact instead."""
-    first, last = test_date_window()
+    first, last = test_date_window(area=area)
     return {
         "entered": entered,
         "first": first,
         "last": last,
-        "window_days": settings.F0_TEST_DATE_WINDOW_DAYS,
+        "window_days": f0_timing(area)["test_date_window_days"],
         "station": _station(area),
     }
 
@@ -289,7 +291,7 @@ def declare(request, public_id):
         % {
             "name": person.full_name,
             "ward": station["ward"].name,
-            "hours": settings.F0_DECISION_HOURS,
+            "hours": decision_hours(result),
             "phone": phone_for_display(result.contact_phone),
         },
     )
@@ -356,7 +358,7 @@ def draft_save(request, public_id):
 @require_GET
 def status(request, pk):
     declaration = _get_declaration_for_citizen(request, pk)
-    decide_by = declaration.submitted_at + datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+    decide_by = declaration.submitted_at + datetime.timedelta(hours=decision_hours(declaration))
     return render(
         request,
         "declarations/status.html",
@@ -392,7 +394,7 @@ def remind(request, pk):
                 "Đã quá %(hours)s giờ mà Trạm Y tế chưa xác nhận: lời nhắc của bạn đã được chuyển "
                 "lên Sở Y tế để đôn đốc."
             )
-            % {"hours": settings.F0_DECISION_HOURS},
+            % {"hours": decision_hours(declaration)},
         )
     else:
         messages.success(
@@ -404,7 +406,7 @@ def remind(request, pk):
             % {
                 "ward": ward_of(declaration.isolation_area).name,
                 "time": timezone.localtime(
-                    declaration.submitted_at + datetime.timedelta(hours=settings.F0_DECISION_HOURS)
+                    declaration.submitted_at + datetime.timedelta(hours=decision_hours(declaration))
                 ).strftime("%H:%M %d/%m/%Y"),
             },
         )
@@ -477,13 +479,15 @@ def resubmit(request, pk):
 @require_GET
 def faq(request):
     """The seed's 11 questions, answered for this portal; forms link to each answer."""
+    # The national rules: the FAQ is read before anyone says where they live.
+    rules = f0_timing(None)
     return render(
         request,
         "declarations/faq.html",
         {
-            "window_days": settings.F0_TEST_DATE_WINDOW_DAYS,
-            "decision_hours": settings.F0_DECISION_HOURS,
-            "isolation_days": settings.F0_ISOLATION_DAYS,
+            "window_days": rules["test_date_window_days"],
+            "decision_hours": rules["decision_hours"],
+            "isolation_days": rules["isolation_days"],
             "upload_limit_mb": f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g}",
             "public_url": settings.KHAIBAO_PUBLIC_URL,
             "sms_sender": settings.SMS_SENDER_NAME,

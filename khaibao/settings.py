@@ -376,9 +376,7 @@ OTP_BACKOFF_BASE_SECONDS = env_int("OTP_BACKOFF_BASE_SECONDS", 30, minimum=1)
 OTP_BACKOFF_MAX_SECONDS = env_int("OTP_BACKOFF_MAX_SECONDS", 3600, minimum=1)
 OTP_LOCK_AFTER_FAILURES = env_int("OTP_LOCK_AFTER_FAILURES", 100, minimum=1)
 if OTP_LOCK_AFTER_FAILURES <= OTP_BACKOFF_AFTER_FAILURES:
-    raise ImproperlyConfigured(
-        "OTP_LOCK_AFTER_FAILURES must be above OTP_BACKOFF_AFTER_FAILURES."
-    )
+    raise ImproperlyConfigured("OTP_LOCK_AFTER_FAILURES must be above OTP_BACKOFF_AFTER_FAILURES.")
 # A citizen who does nothing for this long is logged out (shared phones).
 CITIZEN_IDLE_TIMEOUT_SECONDS = env_int("CITIZEN_IDLE_TIMEOUT_SECONDS", 1800, minimum=60)
 # The login captcha (django-simple-captcha), made for people to read on a phone: few,
@@ -458,16 +456,10 @@ else:
         },
     }
 
-# --- F0 declarations (Ministry of Health guidance of 2022 as defaults) ------------------
+# --- F0 declarations ------------------------------------------------------------------
 
-# A positive test may be declared on its day or this many days after it.
-F0_TEST_DATE_WINDOW_DAYS = env_int("F0_TEST_DATE_WINDOW_DAYS", 2)
-# Hours the ward station has to decide; the queue colours by it, and after it the
-# citizen's "remind the station" escalates to the province admin.
-F0_DECISION_HOURS = env_int("F0_DECISION_HOURS", 24, minimum=1)
-# Isolation completion can be declared from this day after the positive test.
-F0_ISOLATION_DAYS = env_int("F0_ISOLATION_DAYS", 7, minimum=1)
-F0_CERTIFICATE_VALID_DAYS = env_int("F0_CERTIFICATE_VALID_DAYS", 180, minimum=1)
+# Deadlines (test-date window, decision hours, isolation days, certificate validity) are
+# rules, changed per province in the admin: declarations/rules.py.
 # "Find my case" lookups per account per hour (three times this per IP address): the
 # lookup tells whether a name and birth date have a declaration.
 F0_COMPLETION_LOOKUPS_PER_HOUR = env_int("F0_COMPLETION_LOOKUPS_PER_HOUR", 10, minimum=1)

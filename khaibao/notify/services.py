@@ -6,9 +6,7 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.template import Context
-from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from .backends import PermanentSmsError, TransientSmsError, get_backend
 from .models import SmsMessage, SmsStatus
@@ -19,39 +17,15 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 1000
 
 
-def sms_render(*, template: str, context: dict) -> str:
-    """Render templates/sms/<template>.txt in Vietnamese, whatever the page language.
-
-    Plain text: no HTML escaping (a name like "O'Neil" or "A & B" stays as typed), and
-    runs of whitespace and line breaks collapse to one space.
-    """
-    with translation.override("vi"):
-        # The backend template's own render() always autoescapes; the engine-level
-        # template takes a Context that can turn it off.
-        engine_template = get_template(f"sms/{template}.txt").template
-        text = engine_template.render(Context(context, autoescape=False))
-    return " ".join(text.split())
-
-
 @transaction.atomic
-def sms_queue(
-    *,
-    to: str,
-    purpose: str,
-    body: str | None = None,
-    template: str | None = None,
-    context: dict | None = None,
-) -> SmsMessage:
+def sms_queue(*, to: str, body: str, purpose: str) -> SmsMessage:
     """Write an outbox row in the caller's transaction; the send starts after commit.
 
-    The text is `body` (a rule text, see khaibao.rules.selectors.sms_text), or the
-    template `template` rendered with `context`. A rolled-back transaction leaves no
-    row and sends nothing.
+    `body` is the finished text, usually a rule text (khaibao.rules.selectors.sms_text).
+    A rolled-back transaction leaves no row and sends nothing.
     """
     from .tasks import send_sms
 
-    if body is None:
-        body = sms_render(template=template, context=context or {})
     message = SmsMessage(to=to, body=body, purpose=purpose)
     # A fresh random reference needs no uniqueness query on this hot path (OTP requests).
     message.full_clean(exclude=["reference"])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from declarations.models import F0Declaration
+from declarations.rules import f0_timing
 from declarations.services import f0_submit
 from khaibao.areas.models import Area
 from khaibao.people.models import Person
@@ -112,3 +113,9 @@ def make_declaration(
             isolation_street="12 Lê Lợi",
             contact_phone=contact_phone or account.phone,
         )
+
+
+def rules_detail(declaration) -> dict:
+    """What a staff decision's audit event says of the F0 rules it was decided under."""
+    rules = f0_timing(declaration.isolation_area)
+    return {"rules_version": rules.version_id, "rules": rules.label}

@@ -450,8 +450,8 @@ def test_a_test_date_three_days_ago_shows_the_rule_and_keeps_the_draft(
     assert f'value="{photos["id_photo_id"]}"' in form
 
 
-def test_the_window_follows_the_setting(citizen_client, citizen_person, settings):
-    settings.F0_TEST_DATE_WINDOW_DAYS = 5
+def test_the_window_follows_the_rule_in_force(citizen_client, citizen_person, set_rule):
+    set_rule("f0_timing", test_date_window_days=5)
     photos = uploaded_photos(citizen_client, citizen_person)
     data = form_data(citizen_person, test_date=datetime.date(2026, 11, 17), **photos)
 

@@ -165,10 +165,10 @@ def test_remind_after_the_deadline_is_escalated_to_the_province(
     assert declaration.escalated_at is not None
 
 
-def test_the_escalation_delay_is_configurable(
-    citizen_client, citizen, declaration, clock, settings
+def test_the_escalation_delay_follows_the_rule_in_force(
+    citizen_client, citizen, declaration, clock, set_rule
 ):
-    settings.F0_DECISION_HOURS = 4
+    set_rule("f0_timing", decision_hours=4)
     later(clock, citizen_client, citizen, datetime.timedelta(hours=3))
     citizen_client.post(url("remind", declaration))
     declaration.refresh_from_db()

@@ -37,8 +37,8 @@ def clock():
 
 
 @pytest.fixture(autouse=True)
-def _isolation_days(settings):
-    settings.F0_ISOLATION_DAYS = 7
+def _isolation_days(set_rule):
+    set_rule("f0_timing", isolation_days=7)
 
 
 @pytest.fixture(autouse=True)

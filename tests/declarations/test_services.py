@@ -27,6 +27,7 @@ from khaibao.notify.gsm import is_gsm7
 from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import PhotoKind
 from khaibao.uploads.services import photo_store
+from tests.declarations.factories import rules_detail
 from tests.uploads.images import CCCD_TEXT, uploaded
 from tests.uploads.images import image_bytes as encode
 
@@ -131,12 +132,15 @@ def test_the_database_itself_holds_one_open_declaration_per_person(citizen, citi
     "days_ago, allowed", [(0, True), (1, True), (2, True), (3, False), (-1, False)]
 )
 def test_the_test_date_window_is_today_or_the_two_days_before(db, days_ago, allowed):
-    assert services.test_date_allowed(TODAY - datetime.timedelta(days=days_ago)) is allowed
+    assert (
+        services.test_date_allowed(TODAY - datetime.timedelta(days=days_ago), area=None) is allowed
+    )
 
 
-def test_the_window_is_configurable(db, settings):
-    settings.F0_TEST_DATE_WINDOW_DAYS = 5
-    assert services.test_date_allowed(TODAY - datetime.timedelta(days=5))
+def test_the_window_follows_the_rule_in_force(db, set_rule, ward1):
+    set_rule("f0_timing", province=ward1.parent, test_date_window_days=5)
+    assert services.test_date_allowed(TODAY - datetime.timedelta(days=5), area=ward1)
+    assert not services.test_date_allowed(TODAY - datetime.timedelta(days=5), area=None)
 
 
 def test_a_test_date_outside_the_window_is_refused_and_nothing_saved(citizen, citizen_person):
@@ -162,7 +166,7 @@ def test_accepting_gives_a_case_code_an_sms_and_an_audit_event(
     assert (event.actor, event.person, event.detail) == (
         ward1_staff,
         citizen_person,
-        {"decision": "accept"},
+        {"decision": "accept", **rules_detail(declaration)},
     )
 
 
@@ -232,7 +236,7 @@ def test_remind_goes_to_the_station_then_escalates_after_the_deadline(
 ):
     declaration = submit(citizen, citizen_person)
 
-    clock.shift(datetime.timedelta(hours=settings.F0_DECISION_HOURS - 1))
+    clock.shift(datetime.timedelta(hours=24 - 1))  # the default decision hours: 24
     assert f0_remind(declaration=declaration, account=citizen) is False
     declaration.refresh_from_db()
     assert declaration.reminded_at and declaration.escalated_at is None

@@ -86,8 +86,8 @@ def test_one_phone_gets_one_text(citizen, citizen_person):
     assert SmsMessage.objects.filter(purpose="f0_submitted").count() == 1
 
 
-def _through_every_status(declaration, account, person, staff, clock, settings):
-    settings.F0_ISOLATION_DAYS = 1
+def _through_every_status(declaration, account, person, staff, clock, set_rule):
+    set_rule("f0_timing", isolation_days=1)
     f0_reject(declaration=declaration, by=staff, reason=RejectReason.PHOTO_UNREADABLE)
     f0_resubmit(
         declaration=declaration,
@@ -126,10 +126,10 @@ def _through_every_status(declaration, account, person, staff, clock, settings):
     ],
 )
 def test_every_status_text_goes_to_both_phones_with_a_link_that_opens_for_each(
-    client, citizen, relative, ward1_staff, public_url, clock, settings, purpose
+    client, citizen, relative, ward1_staff, public_url, clock, set_rule, purpose
 ):
     declaration = declare(citizen, relative, contact_phone=CONTACT, relationship="child")
-    _through_every_status(declaration, citizen, relative, ward1_staff, clock, settings)
+    _through_every_status(declaration, citizen, relative, ward1_staff, clock, set_rule)
     contact_account = make_citizen(phone=CONTACT)
 
     sent = texts(purpose)
@@ -161,9 +161,9 @@ def test_a_rejection_text_has_one_full_stop_after_a_note_that_ends_with_one(
 
 
 def test_the_acceptance_text_says_what_the_portal_does_now(
-    citizen, citizen_person, ward1_staff, settings
+    citizen, citizen_person, ward1_staff, set_rule
 ):
-    settings.F0_ISOLATION_DAYS = 7
+    set_rule("f0_timing", isolation_days=7)
     declaration = declare(citizen, citizen_person, contact_phone=DECLARER)
 
     f0_accept(declaration=declaration, by=ward1_staff)

@@ -25,6 +25,7 @@ from tests.admin.admin_urls import csv_rows
 from tests.declarations.factories import (
     cccd_qr_text,
     make_declaration,
+    rules_detail,
     store_photo,
     tray_image,
 )
@@ -96,7 +97,7 @@ def test_accept_from_the_review_page_gives_a_case_code_an_sms_and_an_audit_event
     assert sms.to == ward1_declaration.contact_phone
     [event] = _decide_events(ward1_declaration)
     assert event.actor == ward1_staff
-    assert event.detail == {"decision": "accept"}
+    assert event.detail == {"decision": "accept", **rules_detail(ward1_declaration)}
     assert event.person == ward1_declaration.person
     assert ward1_declaration.events.last().status == F0Status.ACCEPTED
 
@@ -121,7 +122,11 @@ def test_reject_with_a_reason_and_a_note_texts_the_reason_and_the_fix_link(
     assert "Chup lai khay test cho ro ten" in sms.body
     assert f"{settings.KHAIBAO_PUBLIC_URL}{ward1_declaration.get_absolute_url()}" in sms.body
     [event] = _decide_events(ward1_declaration)
-    assert event.detail == {"decision": "reject", "reason": RejectReason.PHOTO_UNREADABLE}
+    assert event.detail == {
+        "decision": "reject",
+        "reason": RejectReason.PHOTO_UNREADABLE,
+        **rules_detail(ward1_declaration),
+    }
 
 
 def test_reject_for_another_reason_without_a_note_is_a_400_and_changes_nothing(
@@ -224,7 +229,10 @@ def test_confirm_completion_certifies_it(client, ward1_staff, completion_request
     assert completion_requested.certificate_id
     [sms] = _sms("f0_completed")
     assert completion_requested.case_code in sms.body
-    assert _decide_events(completion_requested)[-1].detail == {"decision": "completion_confirm"}
+    assert _decide_events(completion_requested)[-1].detail == {
+        "decision": "completion_confirm",
+        **rules_detail(completion_requested),
+    }
 
 
 def test_refuse_completion_needs_a_reason_and_texts_it(client, ward1_staff, completion_requested):
@@ -548,7 +556,7 @@ def test_the_queue_runs_a_constant_number_of_queries(client, ward1_staff, villag
 
 
 def test_the_queue_opens_on_the_declarations_waiting_for_a_decision(
-    client, ward1_staff, village1, settings
+    client, ward1_staff, village1, set_rule
 ):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     submitted, accepted, completion = (
@@ -556,7 +564,7 @@ def test_the_queue_opens_on_the_declarations_waiting_for_a_decision(
     )
     f0_accept(declaration=accepted, by=ward1_staff)
     f0_accept(declaration=completion, by=ward1_staff)
-    settings.F0_ISOLATION_DAYS = 1
+    set_rule("f0_timing", isolation_days=1)
     photo = store_photo(completion.person, completion.declared_by, tray_image(91), "test_result")
     f0_completion_request(
         declaration=completion,
@@ -638,7 +646,6 @@ def test_the_queue_shows_the_oldest_waiting_declaration_first(client, ward1_staf
 def test_the_queue_colours_the_decision_deadline_with_a_text_label(
     client, ward1_staff, ward1_declaration, settings, hours, level, label, shown
 ):
-    settings.F0_DECISION_HOURS = 24
 
     with time_machine.travel(ward1_declaration.submitted_at + datetime.timedelta(hours=hours)):
         client.force_login(ward1_staff)  # a fresh session: staff sessions time out

@@ -160,10 +160,10 @@ def staff_decides(staff_page: Page, pk: int, button: str, **fields) -> None:
 
 
 def test_declare_accept_reject_resubmit_complete_and_verify(
-    page: Page, browser, live_server, settings, dev_inbox, family, staff_page, tmp_path
+    page: Page, browser, live_server, settings, dev_inbox, family, staff_page, tmp_path, set_rule
 ):
     # Isolation of one day, so a test from yesterday can be completed today.
-    settings.F0_ISOLATION_DAYS = 1
+    set_rule("f0_timing", isolation_days=1)
     today = timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     mother, brother = family["mother"], family["brother"]
@@ -269,10 +269,10 @@ def sign_in(page: Page, account, live_server) -> None:
 
 
 def test_the_certificate_prints_without_javascript(
-    page_without_javascript: Page, live_server, settings, family, ward1_staff, tmp_path
+    page_without_javascript: Page, live_server, settings, family, ward1_staff, tmp_path, set_rule
 ):
     """Without JavaScript there is no dead print button, only the browser's own Print."""
-    settings.F0_ISOLATION_DAYS = 1
+    set_rule("f0_timing", isolation_days=1)
     account, mother = family["account"], family["mother"]
     today = timezone.localdate()
 

@@ -27,11 +27,11 @@ MOTHER = "0912000777"
 
 
 @pytest.fixture
-def accepted_for_mother(family, ward1_staff, tmp_path, settings, live_server):  # noqa: F811
+def accepted_for_mother(family, ward1_staff, tmp_path, settings, live_server, set_rule):  # noqa: F811
     """test_f0_flow's family: the son's account declared for his mother, giving her phone
     as the contact; the station accepted it."""
     settings.KHAIBAO_PUBLIC_URL = live_server.url
-    settings.F0_ISOLATION_DAYS = 7
+    set_rule("f0_timing", isolation_days=7)
     son, mother = family["account"], family["mother"]
 
     def photo(seed, kind):

@@ -28,7 +28,7 @@ PHONE = "+84912345678"
 
 def _queue(text: str) -> SmsMessage:
     # transactional_db: autocommit, so the task is published as sms_queue returns.
-    return sms_queue(to=PHONE, template="test_message", context={"text": text}, purpose="test")
+    return sms_queue(to=PHONE, body=f"KhaiBao thu nghiem: {text}", purpose="test")
 
 
 def _finished(message: SmsMessage) -> bool:

@@ -17,7 +17,7 @@ PHONE = "+84912345678"
 
 
 def _queue(text: str = "xin chao") -> SmsMessage:
-    return sms_queue(to=PHONE, template="test_message", context={"text": text}, purpose="test")
+    return sms_queue(to=PHONE, body=f"KhaiBao thu nghiem: {text}", purpose="test")
 
 
 def _row(**fields) -> SmsMessage:

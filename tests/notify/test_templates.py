@@ -1,14 +1,12 @@
-"""SMS texts: rendered as plain text, the OTP in one GSM-7 segment."""
+"""SMS texts: rule texts rendered as plain text, the OTP in one GSM-7 segment."""
 
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from khaibao.notify.gsm import is_gsm7, sms_length, sms_segments
 from khaibao.notify.models import SmsMessage
-from khaibao.notify.services import sms_render
 from khaibao.rules.selectors import sms_text
 
 
@@ -30,16 +28,10 @@ def test_the_otp_sent_is_the_text_in_force(client, db, set_rule):
     assert re.fullmatch(r"KhaiBao \d{6} \(5 phut\)\. Tong dai 1022\.", body)
 
 
-def test_texts_are_not_html_escaped_and_whitespace_collapses():
-    text = sms_render(template="test_message", context={"text": 'O\'Neil & <Co>\n  "A"'})
+def test_texts_are_not_html_escaped_and_whitespace_collapses(db):
+    text = sms_text("login", "otp_warning", so_lan='O\'Neil & <Co>\n  "A"', tong_dai="1022")
 
-    assert text == 'KhaiBao thu nghiem: O\'Neil & <Co> "A"'
-
-
-def test_texts_render_in_vietnamese_whatever_the_page_language():
-    with translation.override("en"):
-        assert sms_render(template="test_language", context={}) == "vi"
-        assert translation.get_language() == "en"
+    assert 'bi nhap sai O\'Neil & <Co> "A" lan.' in text
 
 
 @pytest.mark.parametrize(
