@@ -203,7 +203,11 @@ def f0_submit(
         return existing
     if not test_date_allowed(test_date, area=isolation_area):
         raise ValidationError(
-            {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
+            {
+                "test_date": ValidationError(
+                    _("Ngày test nằm ngoài thời gian được khai báo."), code="test_date"
+                )
+            }
         )
     if F0Declaration.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         raise ValidationError(
@@ -281,7 +285,11 @@ def f0_resubmit(
         and test_date != declaration.test_date
     ):
         raise ValidationError(
-            {"test_date": _("Ngày test nằm ngoài thời gian được khai báo.")}, code="test_date"
+            {
+                "test_date": ValidationError(
+                    _("Ngày test nằm ngoài thời gian được khai báo."), code="test_date"
+                )
+            }
         )
     declaration.test_date, declaration.test_type = test_date, test_type
     declaration.test_photo, declaration.id_photo = test_photo, id_photo
@@ -410,10 +418,16 @@ def f0_reject(
     *, declaration: F0Declaration, by, reason: str, note: str = "", request=None
 ) -> F0Declaration:
     if reason not in RejectReason.values:
-        raise ValidationError({"reason": _("Chọn lý do từ chối.")}, code="reason_required")
+        raise ValidationError(
+            {"reason": ValidationError(_("Chọn lý do từ chối."), code="reason_required")}
+        )
     if reason == RejectReason.OTHER and not note.strip():
         raise ValidationError(
-            {"note": _("Ghi rõ lý do để người dân biết cần sửa gì.")}, code="note_required"
+            {
+                "note": ValidationError(
+                    _("Ghi rõ lý do để người dân biết cần sửa gì."), code="note_required"
+                )
+            }
         )
     declaration = _locked_for_decision(declaration, F0Status.SUBMITTED)
     declaration.status = F0Status.REJECTED
@@ -463,11 +477,11 @@ def f0_completion_request(
     if not declaration.test_date < negative_test_date <= today:
         raise ValidationError(
             {
-                "negative_test_date": _(
-                    "Ngày test âm tính phải sau ngày test dương tính và không sau hôm nay."
+                "negative_test_date": ValidationError(
+                    _("Ngày test âm tính phải sau ngày test dương tính và không sau hôm nay."),
+                    code="negative_test_date",
                 )
-            },
-            code="negative_test_date",
+            }
         )
     if photo.person_id != declaration.person_id:
         raise ValidationError(_("Ảnh này không thuộc người đang khai báo."), code="photo_person")
@@ -547,7 +561,11 @@ def f0_completion_refuse(
 ) -> F0Declaration:
     if not reason.strip():
         raise ValidationError(
-            {"reason": _("Ghi rõ lý do để người dân biết cần làm gì.")}, code="reason_required"
+            {
+                "reason": ValidationError(
+                    _("Ghi rõ lý do để người dân biết cần làm gì."), code="reason_required"
+                )
+            }
         )
     declaration = _locked_for_decision(declaration, F0Status.COMPLETION_REQUESTED)
     declaration.status = F0Status.ACCEPTED

@@ -95,3 +95,11 @@ __all__ = [
     "Role",
     "AreaLevel",
 ]
+
+
+def error_codes(error) -> dict[str, list[str]] | list[str]:
+    """The codes of a ValidationError: {field: [code, …]} for a dict of errors, else
+    [code, …]. Tests compare them, so a refusal for the wrong reason fails."""
+    if hasattr(error, "error_dict"):
+        return {field: [e.code for e in errors] for field, errors in error.error_dict.items()}
+    return [e.code for e in error.error_list]

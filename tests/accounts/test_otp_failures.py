@@ -144,8 +144,9 @@ def test_a_code_already_sent_still_works_for_its_session_while_new_ones_wait(db,
     owner.wrong()  # a typo
 
     # The next code is far off, but the code in the owner's hand still logs them in.
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         owner.ask()
+    assert refused.value.code == "backoff"
     assert otp_verify(phone=E164, code=owner.code(), binding=owner.binding).user is not None
 
 

@@ -9,7 +9,7 @@ from khaibao.accounts.models import StaffProfile, User
 from khaibao.accounts.roles import ROLE_PERMISSIONS, Role, group_name
 from khaibao.accounts.services import staff_create, staff_update
 from khaibao.audit.models import AuditAction, AuditEvent
-from tests.factories import make_staff
+from tests.factories import error_codes, make_staff
 
 NEW_PASSWORD = "Kiem-soat-dich-79-an-toan"
 ADD_URL = reverse("admin:accounts_user_add")
@@ -278,7 +278,7 @@ def test_province_admin_cannot_edit_another_province_admin(
     assert response.status_code == 403
     other_province_admin.refresh_from_db()
     assert other_province_admin.staff_profile.role == Role.PROVINCE_ADMIN
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         staff_update(
             by=province_admin,
             user=other_province_admin,
@@ -286,6 +286,7 @@ def test_province_admin_cannot_edit_another_province_admin(
             role=Role.WARD_STATION,
             area=ward1,
         )
+    assert error_codes(refused.value) == {"role": ["role_forbidden"]}
 
 
 def test_editing_staff_of_another_province_is_404(client, province_admin, other_ward, superuser):

@@ -10,6 +10,7 @@ from khaibao.areas.forms import VillageCsvForm, VillageForm
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.areas.services import village_create, villages_import_csv
 from khaibao.audit.models import AuditAction, AuditEvent
+from tests.factories import error_codes
 
 HEADER = "ward_code,name,division_type\n"
 
@@ -134,15 +135,15 @@ def test_ward_codes_that_lost_their_leading_zeros_in_a_spreadsheet_still_match(
 
 
 @pytest.mark.parametrize(
-    "bad_row, words",
+    "bad_row, words, code",
     [
-        ("99999,Tổ dân phố 3,tổ dân phố", "99999"),  # no such ward
-        ("00070,Tổ dân phố 3,tổ dân phố", "00070"),  # a ward of another province
-        ("26734,Tổ Dân Phố 1,tổ dân phố", "đã có"),  # same name as line 2
+        ("99999,Tổ dân phố 3,tổ dân phố", "99999", "ward_unknown"),  # no such ward
+        ("00070,Tổ dân phố 3,tổ dân phố", "00070", "ward_unknown"),  # another province's
+        ("26734,Tổ Dân Phố 1,tổ dân phố", "đã có", "row_invalid"),  # same name as line 2
     ],
 )
 def test_one_bad_row_creates_nothing_and_the_error_names_its_line(
-    province_wards, other_ward, bad_row, words
+    province_wards, other_ward, bad_row, words, code
 ):
     with pytest.raises(ValidationError) as caught:
         import_text(
@@ -154,6 +155,7 @@ def test_one_bad_row_creates_nothing_and_the_error_names_its_line(
             + "\n",
             province_wards,
         )
+    assert error_codes(caught.value) == [code]
     assert caught.value.messages[0].startswith("Dòng 5:")
     assert words in caught.value.messages[0]
     assert not villages().exists()

@@ -28,6 +28,7 @@ from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import PhotoKind
 from khaibao.uploads.services import photo_store
 from tests.declarations.factories import rules_detail
+from tests.factories import error_codes
 from tests.uploads.images import CCCD_TEXT, uploaded
 from tests.uploads.images import image_bytes as encode
 
@@ -144,8 +145,9 @@ def test_the_window_follows_the_rule_in_force(db, set_rule, ward1):
 
 
 def test_a_test_date_outside_the_window_is_refused_and_nothing_saved(citizen, citizen_person):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         submit(citizen, citizen_person, test_date=TODAY - datetime.timedelta(days=3))
+    assert error_codes(refused.value) == {"test_date": ["test_date"]}
     assert F0Declaration.objects.count() == 0
     assert SmsMessage.objects.count() == 0
 
@@ -189,8 +191,9 @@ def test_rejecting_texts_the_reason_and_the_fix_link(citizen, citizen_person, wa
 
 def test_reject_other_needs_a_note(citizen, citizen_person, ward1_staff):
     declaration = submit(citizen, citizen_person)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         f0_reject(declaration=declaration, by=ward1_staff, reason=RejectReason.OTHER, note="  ")
+    assert error_codes(refused.value) == {"note": ["note_required"]}
     declaration.refresh_from_db()
     assert declaration.status == F0Status.SUBMITTED
 

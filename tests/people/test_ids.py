@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from khaibao.people.ids import IdType, Sex, validate_id_document
 from khaibao.people.models import Person
-from tests.factories import make_person
+from tests.factories import error_codes, make_person
 
 TODAY = datetime.date(2026, 1, 15)
 ADULT_DOB = datetime.date(1990, 5, 17)
@@ -172,8 +172,9 @@ def test_the_under_15_limit_starts_on_the_15th_birthday():
     turns_15_today = datetime.date(2011, 1, 15)
     turns_15_tomorrow = datetime.date(2011, 1, 16)
     assert check(IdType.BIRTH_CERTIFICATE, "12/2011", dob=turns_15_tomorrow)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         check(IdType.BIRTH_CERTIFICATE, "12/2011", dob=turns_15_today)
+    assert error_codes(refused.value) == ["id_type_adult"]
 
 
 @pytest.mark.parametrize("id_type", [IdType.NONE, IdType.CCCD, IdType.BIRTH_CERTIFICATE])

@@ -12,6 +12,7 @@ from khaibao.uploads.images import prepare_photo
 from khaibao.uploads.models import Photo, PhotoKind
 from khaibao.uploads.services import photo_orphans_delete, photo_store, private_storage
 from khaibao.uploads.tasks import delete_orphan_photos
+from tests.factories import error_codes
 from tests.uploads.images import jpeg_bytes, rotated_photo_with_gps, uploaded
 
 
@@ -40,7 +41,7 @@ def test_it_stores_the_prepared_jpeg(citizen, citizen_person, private_media):
 
 
 def test_a_refused_photo_stores_nothing(citizen, citizen_person, private_media):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         photo_store(
             upload=uploaded(b"%PDF-1.4"),
             kind=PhotoKind.OTHER,
@@ -48,6 +49,7 @@ def test_a_refused_photo_stores_nothing(citizen, citizen_person, private_media):
             uploaded_by=citizen,
         )
 
+    assert error_codes(refused.value) == ["unsupported_format"]
     assert not Photo.objects.exists()
     assert stored_files(private_media) == []
 
@@ -58,7 +60,7 @@ def test_the_file_is_deleted_when_the_row_cannot_be_saved(citizen, citizen_perso
             upload=uploaded(jpeg_bytes()), kind="selfie", person=citizen_person, uploaded_by=citizen
         )
 
-    assert "kind" in caught.value.message_dict
+    assert error_codes(caught.value) == {"kind": ["invalid_choice"]}
     assert not Photo.objects.exists()
     assert stored_files(private_media) == []
 
