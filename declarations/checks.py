@@ -50,6 +50,15 @@ def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def photo_distance(a: str, b: str) -> int:
+    """The fewest differing dHash bits between any crop of one photo and any of the
+    other (uploads.images.dhashes): a re-encoded copy is near 0 for the whole photos,
+    a copy cropped a little on every side for a crop of the original."""
+    first = [a[i : i + 16] for i in range(0, len(a), 16)]
+    second = [b[i : i + 16] for i in range(0, len(b), 16)]
+    return min(hamming(x, y) for x in first for y in second)
+
+
 def reused_test_photo(*, person: Person, test_photo: Photo, exclude: int | None = None):
     """An earlier declaration whose test photo looks like this one, or None.
 
@@ -72,7 +81,7 @@ def reused_test_photo(*, person: Person, test_photo: Photo, exclude: int | None 
             continue
         if (
             other.sha256 == test_photo.sha256
-            or hamming(other.phash, test_photo.phash) <= REUSE_MAX_DISTANCE
+            or photo_distance(other.phash, test_photo.phash) <= REUSE_MAX_DISTANCE
         ):
             return candidate
     return None

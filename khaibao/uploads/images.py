@@ -174,6 +174,21 @@ def dhash(img: Image.Image) -> str:
     return f"{bits:016x}"
 
 
+#: Centre crops hashed beside the whole photo: a copy cropped a few per cent on every
+#: side then matches the original's crop of the same region.
+HASH_CROPS = (1.0, 0.96, 0.92, 0.88)
+
+
+def dhashes(img: Image.Image) -> str:
+    """The dHash of the photo and of its centre crops (HASH_CROPS), 16 hex digits each."""
+    hashes = []
+    for keep in HASH_CROPS:
+        margin_x, margin_y = int(img.width * (1 - keep) / 2), int(img.height * (1 - keep) / 2)
+        region = img.crop((margin_x, margin_y, img.width - margin_x, img.height - margin_y))
+        hashes.append(dhash(region))
+    return "".join(hashes)
+
+
 def _encode_jpeg(img: Image.Image) -> bytes:
     # Pillow copies a source comment (and on some versions XMP) from `info` into the
     # new file: empty it so nothing from the upload survives but the pixels.
@@ -248,7 +263,7 @@ def prepare_photo(
         width=img.width,
         height=img.height,
         sha256=hashlib.sha256(content).hexdigest(),
-        phash=dhash(img),
+        phash=dhashes(img),
         image=img,
         source_format=source_format,
     )

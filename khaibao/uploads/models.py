@@ -45,7 +45,8 @@ class Photo(models.Model):
     # Of the stored JPEG, not of the upload: identical uploads give identical files.
     sha256 = models.CharField(max_length=64, editable=False)
     # 64-bit difference hash (dHash) as 16 hex digits: near-identical photos share it.
-    phash = models.CharField(_("mã nhận dạng ảnh"), max_length=16, editable=False)
+    # dHash of the photo and of its centre crops (uploads.images.dhashes), 16 hex each.
+    phash = models.CharField(_("mã nhận dạng ảnh"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
 
     class Meta:

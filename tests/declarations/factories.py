@@ -83,6 +83,7 @@ def make_declaration(
     submitted_at: datetime.datetime | None = None,
     test_date: datetime.date | None = None,
     tray_seed: int | None = None,
+    test_image: Image.Image | None = None,
     id_qr_text: str | None = None,
     contact_phone: str | None = None,
 ) -> F0Declaration:
@@ -96,7 +97,8 @@ def make_declaration(
     if account is None:
         account = make_citizen(phone=f"+8490{next(_sequence):07d}", person=person)
     seed = next(_sequence) if tray_seed is None else tray_seed
-    test_photo = store_photo(person, account, tray_image(seed), PhotoKind.TEST_RESULT)
+    image = test_image if test_image is not None else tray_image(seed)
+    test_photo = store_photo(person, account, image, PhotoKind.TEST_RESULT)
     id_photo = store_photo(person, account, id_card_image(id_qr_text), PhotoKind.ID_DOCUMENT)
     clock = time_machine.travel(submitted_at, tick=False) if submitted_at else nullcontext()
     with clock:
