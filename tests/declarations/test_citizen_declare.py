@@ -19,7 +19,7 @@ from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from declarations.models import F0Declaration, F0Draft, F0Status
-from declarations.services import f0_submit
+from declarations.services import f0_accept, f0_submit
 from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import Photo, PhotoKind
 from khaibao.uploads.services import photo_store
@@ -219,6 +219,28 @@ def test_a_person_with_an_open_declaration_goes_to_its_status_page(
     assert "đang có một khai báo F0 chưa kết thúc" in form.content.decode()
     assert "Nhắc Trạm Y tế" in form.content.decode()
     assert F0Draft.objects.count() == 0
+
+
+@pytest.mark.parametrize("status", [F0Status.ACCEPTED, F0Status.COMPLETION_REQUESTED])
+def test_a_person_whose_declaration_is_accepted_goes_to_its_status_page_not_an_error(
+    citizen_client, citizen, citizen_person, ward1_staff, status
+):
+    declaration = file_declaration(citizen, citizen_person)
+    f0_accept(declaration=declaration, by=ward1_staff)
+    F0Declaration.objects.filter(pk=declaration.pk).update(status=status)
+    # A second form filled in before the acceptance, posted after it.
+    data = form_data(citizen_person, **uploaded_photos(citizen_client, citizen_person, seed=5))
+
+    chosen = citizen_client.post(
+        reverse("declarations:start"), {"person": citizen_person.public_id}
+    )
+    posted = citizen_client.post(declare_url(citizen_person), data, follow=True)
+
+    assert chosen["Location"] == declaration.get_absolute_url()
+    assert posted.redirect_chain[-1] == (declaration.get_absolute_url(), 302)
+    assert posted.status_code == 200
+    assert "đang có một khai báo F0 chưa kết thúc" in posted.content.decode()
+    assert F0Declaration.objects.filter(person=citizen_person).count() == 1
 
 
 # -- the form ---------------------------------------------------------------------------------
