@@ -33,8 +33,10 @@ from PIL import Image
 from khaibao.accounts.admin_mixins import ScopedModelAdmin
 from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.areas.models import Area, AreaLevel
+from khaibao.lib.dates import date_text, datetime_text
+from khaibao.lib.forms import apply_field_errors
+from khaibao.lib.normalize import clean_text, name_key, phone_for_display, phone_or_none
 from khaibao.people.ids import IdType
-from khaibao.people.normalize import clean_text, name_key, normalize_phone, phone_for_display
 from khaibao.uploads.cccd import read_cccd_qr
 from khaibao.uploads.images import DECODE_ERRORS
 from khaibao.uploads.services import photo_open
@@ -123,8 +125,8 @@ def _date(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime(f"{DATE_FORMAT} %H:%M")
-    return value.strftime(DATE_FORMAT)
+        return datetime_text(value)
+    return date_text(value)
 
 
 def _shown_date(name: str, label: Promise):
@@ -560,7 +562,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
         if key:
             results = results | queryset.filter(person__name_key__startswith=key)
             results = results | queryset.filter(person__name_key__contains=f" {key}")
-            phone = _phone_or_none(search_term)
+            phone = phone_or_none(search_term)
             if phone:
                 results = results | queryset.filter(contact_phone=phone)
                 results = results | queryset.filter(person__phone=phone)
@@ -864,7 +866,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
                         **form.cleaned_data,
                     )
                 except ValidationError as exc:
-                    if not _add_field_errors(form, exc):
+                    if not apply_field_errors(form, exc):
                         # Decided meanwhile, or not in the status this decision needs.
                         messages.error(request, " ".join(exc.messages))
                         return redirect(self._change_url(request, declaration))
@@ -990,18 +992,3 @@ class F0DeclarationAdmin(ScopedModelAdmin):
 def _choice_labels(choices, values: list[str]) -> str:
     labels = dict(choices.choices)
     return ", ".join(str(labels.get(value, value)) for value in values) or "—"
-
-
-def _add_field_errors(form: forms.Form, exc: ValidationError) -> bool:
-    """Put a service's field errors on the form; False if they are not about its fields."""
-    if not hasattr(exc, "error_dict") or not set(exc.error_dict) <= set(form.fields):
-        return False
-    form.add_error(None, exc)
-    return True
-
-
-def _phone_or_none(text: str) -> str | None:
-    try:
-        return normalize_phone(text)
-    except ValidationError:
-        return None

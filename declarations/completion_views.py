@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from khaibao.accounts.views import citizen_required
 from khaibao.areas.models import ward_of
-from khaibao.core.forms import apply_service_errors
 from khaibao.lib.clientip import client_ip
+from khaibao.lib.forms import apply_service_errors
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.people.services import person_link_to_account
 from khaibao.trust.services import qr_image_request

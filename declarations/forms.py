@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from khaibao.areas.forms import AreaPickerMixin
 from khaibao.areas.models import Area
+from khaibao.lib.dates import date_text
+from khaibao.lib.normalize import clean_text, normalize_phone, phone_for_display
 from khaibao.people.ids import ADULT_AGE, UNDER_15_TYPES, IdType, Sex
 from khaibao.people.models import Person
-from khaibao.people.normalize import clean_text, normalize_phone, phone_for_display
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import Photo, PhotoKind
@@ -150,7 +151,7 @@ class F0BaseForm(AreaPickerMixin, forms.Form):
         self.fields["test_date"].help_text = faq_link(
             "q11",
             _("Khai được kết quả test từ ngày %(first)s đến hôm nay (%(last)s).")
-            % {"first": first.strftime("%d/%m/%Y"), "last": last.strftime("%d/%m/%Y")},
+            % {"first": date_text(first), "last": date_text(last)},
         )
         self.fields["id_photo"].help_text = faq_link(
             "q4" if self.needs_guardian else "q5", self._id_photo_help()
@@ -186,7 +187,7 @@ class F0BaseForm(AreaPickerMixin, forms.Form):
             raise ValidationError(
                 _("Ngày test %(date)s đã quá thời hạn khai báo."),
                 code=OUTSIDE_WINDOW,
-                params={"date": test_date.strftime("%d/%m/%Y")},
+                params={"date": date_text(test_date)},
             )
         return test_date
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.people.ids import Sex
 from khaibao.people.models import Person
-from khaibao.people.normalize import clean_text, normalize_phone
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.models import Photo, PhotoKind
 

@@ -25,10 +25,10 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.core import ratelimit
+from khaibao.lib import ratelimit
 from khaibao.lib.clientip import limit_key
+from khaibao.lib.normalize import clean_text, name_key, normalize_phone
 from khaibao.people.ids import CHILD_WITHOUT_ID
-from khaibao.people.normalize import clean_text, name_key, normalize_phone
 
 from .models import F0Declaration, F0Status
 

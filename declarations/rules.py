@@ -7,10 +7,10 @@ admin (Quy định → Phiên bản quy định) without a deploy.
 import datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from khaibao.lib.dates import datetime_text
 from khaibao.rules.fields import IntegerRule, SmsTextRule
 from khaibao.rules.kinds import RuleKind
 from khaibao.rules.selectors import RulesInForce, rules_in_force
@@ -56,7 +56,7 @@ def _f0_timing_effect(province, old: dict, new: dict, effective_from: datetime.d
                 "count": counts["isolating"],
                 "old": old["isolation_days"],
                 "new": new["isolation_days"],
-                "when": timezone.localtime(effective_from).strftime("%H:%M %d/%m/%Y"),
+                "when": datetime_text(effective_from),
             }
         )
     return sentences

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
+from khaibao.lib.dates import date_text
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import ManagedPerson, Person
 from khaibao.rules.selectors import RulesInForce, sms_text
@@ -408,7 +409,7 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
         request=request,
         detail={"decision": "accept"},
         sms="accepted",
-        sms_values={"ngay_hoan_thanh": completion_opens_on(declaration).strftime("%d/%m/%Y")},
+        sms_values={"ngay_hoan_thanh": date_text(completion_opens_on(declaration))},
     )
     return declaration
 
@@ -471,7 +472,7 @@ def f0_completion_request(
     if today < completion_opens_on(declaration):
         raise ValidationError(
             _("Từ ngày %(date)s mới khai báo hoàn thành cách ly được.")
-            % {"date": completion_opens_on(declaration).strftime("%d/%m/%Y")},
+            % {"date": date_text(completion_opens_on(declaration))},
             code="too_early",
         )
     if not declaration.test_date < negative_test_date <= today:

@@ -25,9 +25,10 @@ from khaibao.accounts.models import StaffProfile
 from khaibao.accounts.roles import Role
 from khaibao.accounts.views import citizen_required
 from khaibao.areas.models import ward_of
-from khaibao.core.forms import apply_service_errors
+from khaibao.lib.dates import datetime_text
+from khaibao.lib.forms import apply_service_errors
+from khaibao.lib.normalize import phone_for_display
 from khaibao.people.models import ManagedPerson, Person
-from khaibao.people.normalize import phone_for_display
 from khaibao.people.selectors import managed_links_for, person_for_citizen
 from khaibao.people.views import SESSION_DECLARING_FOR
 from khaibao.uploads.images import PreparedPhoto
@@ -405,9 +406,9 @@ def remind(request, pk):
             )
             % {
                 "ward": ward_of(declaration.isolation_area).name,
-                "time": timezone.localtime(
+                "time": datetime_text(
                     declaration.submitted_at + datetime.timedelta(hours=decision_hours(declaration))
-                ).strftime("%H:%M %d/%m/%Y"),
+                ),
             },
         )
     return redirect(declaration)

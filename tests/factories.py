@@ -7,9 +7,9 @@ from khaibao.accounts.models import User
 from khaibao.accounts.roles import Role
 from khaibao.accounts.services import staff_create
 from khaibao.areas.models import Area, AreaLevel, build_path
+from khaibao.lib.normalize import name_key
 from khaibao.people.ids import IdType, Sex
 from khaibao.people.models import Person, Relationship
-from khaibao.people.normalize import name_key
 from khaibao.people.services import person_create, person_link_to_account
 
 _sequence = itertools.count(1)

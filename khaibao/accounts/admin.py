@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
@@ -11,7 +10,7 @@ from django.utils.translation import ngettext
 
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction
-from khaibao.people.normalize import normalize_phone
+from khaibao.lib.normalize import phone_or_none
 
 from .admin_mixins import ScopedModelAdmin
 from .forms import StaffChangeForm, StaffCreationForm
@@ -156,11 +155,8 @@ class PhoneLoginGuardAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         # The hotline types the number as the caller says it: 0912…, +84912… or spaced.
-        try:
-            search_term = normalize_phone(search_term) if search_term else search_term
-        except ValidationError:
-            pass  # not a phone number: searched as typed, and finds nothing
-        return super().get_search_results(request, queryset, search_term)
+        phone = phone_or_none(search_term) if search_term else None
+        return super().get_search_results(request, queryset, phone or search_term)
 
     @admin.action(description=_("Mở khoá các số đã chọn (sau khi đã xác minh người gọi)"))
     def unlock(self, request, queryset):

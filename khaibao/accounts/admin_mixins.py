@@ -198,7 +198,10 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
 
 def _export_text(value) -> str:
-    """One cell: dates as dd/mm/yyyy, yes/no in Vietnamese, models by their name."""
+    """One cell: dates as dd/mm/yyyy, yes/no in Vietnamese, models by their name.
+
+    A file format, not a page: the same in every language, so spreadsheets built on an
+    export keep working (pages use khaibao.lib.dates)."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.people.normalize import normalize_phone
+from khaibao.lib.normalize import normalize_phone
 
 # Capitals and digits nobody mixes up in a slightly distorted image (no 0/O/Q/D, 1/I/J,
 # 2/Z, 5/S, 8/B, 6/G/C, U/V) and whose names flite reads clearly.

@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
-from khaibao.core import ratelimit
+from khaibao.lib import ratelimit
 from khaibao.lib.clientip import limit_key
 from khaibao.notify.services import sms_queue
 from khaibao.rules.selectors import rules_in_force, sms_text

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.audit.services import AuditAction, log_action
-from khaibao.people.normalize import clean_text
+from khaibao.lib.normalize import clean_text
 
 from .models import StaffProfile, User
 from .roles import ROLE_PERMISSIONS, Role, group_name

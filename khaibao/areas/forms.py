@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.people.normalize import clean_text, name_key
+from khaibao.lib.normalize import clean_text, name_key
 
 from .models import Area, AreaLevel, ward_of
 

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from khaibao.people.normalize import name_key
+from khaibao.lib.normalize import name_key
 
 
 class AreaLevel(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from khaibao.audit.services import AuditAction, log_action
-from khaibao.people.normalize import clean_text, name_key
+from khaibao.lib.normalize import clean_text, name_key
 
 from .models import Area, AreaLevel, build_path
 

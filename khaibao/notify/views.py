@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from khaibao.people.normalize import normalize_phone
+from khaibao.lib.normalize import normalize_phone
 
 from .models import SmsMessage
 

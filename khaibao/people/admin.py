@@ -1,12 +1,11 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.lib.normalize import name_key, phone_or_none
 
 from .forms import PersonAdminForm
 from .models import ManagedPerson, Person
-from .normalize import name_key, normalize_phone
 from .services import person_create, person_update
 
 
@@ -59,7 +58,7 @@ class PersonAdmin(ScopedModelAdmin):
         if search_term:
             key = name_key(search_term)
             results = results | queryset.filter(name_key__startswith=key)
-            phone = _phone_or_none(search_term)
+            phone = phone_or_none(search_term)
             if phone:
                 results = results | queryset.filter(phone=phone)
         return results, may_have_duplicates
@@ -71,10 +70,3 @@ class PersonAdmin(ScopedModelAdmin):
         else:
             saved = person_create(by=request.user, request=request, **data)
             obj.pk = saved.pk
-
-
-def _phone_or_none(text: str) -> str | None:
-    try:
-        return normalize_phone(text)
-    except ValidationError:
-        return None

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.areas.forms import AreaPickerMixin
+from khaibao.lib.normalize import normalize_phone
 
 from .ids import IdType, Sex, validate_id_document
 from .models import Person
-from .normalize import normalize_phone
 from .services import NAME_MAX_LENGTH, check_date_of_birth, check_full_name, check_residence_area
 
 # A name typed decomposed (NFD, iOS) is up to twice as long before NFC: the stored

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .normalize import clean_text
+from khaibao.lib.normalize import clean_text
 
 # The birth-province codes used in CCCD numbers: the 63 provinces as they were when
 # the numbers were issued. The 2025 merger kept numbers as issued.

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from khaibao.lib.normalize import phone_for_display
+
 from .ids import IdType, Sex, age_on
-from .normalize import phone_for_display
 
 
 class Person(models.Model):

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.audit.services import AuditAction, log_action
+from khaibao.lib.normalize import clean_text, name_key, normalize_phone
 
 from .ids import validate_id_document
 from .models import ManagedPerson, Person, Relationship
-from .normalize import clean_text, name_key, normalize_phone
 
 # Nobody alive is older: a birth year before this many years ago is a typing mistake.
 MAX_AGE_YEARS = 130

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from khaibao.accounts.views import citizen_required
-from khaibao.core.forms import apply_service_errors
+from khaibao.lib.forms import apply_service_errors
 
 from .forms import CitizenPersonForm
 from .models import ManagedPerson, Relationship

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from khaibao.accounts.admin_mixins import ScopedModelAdmin
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel
+from khaibao.lib.dates import datetime_text
 
 from .fields import SmsTextRule
 from .forms import ScheduleForm
@@ -235,9 +236,7 @@ class RuleVersionAdmin(ScopedModelAdmin):
                             _("Đã lên lịch phiên bản %(number)d, có hiệu lực từ %(when)s.")
                             % {
                                 "number": version.number,
-                                "when": timezone.localtime(version.effective_from).strftime(
-                                    "%H:%M %d/%m/%Y"
-                                ),
+                                "when": datetime_text(version.effective_from),
                             },
                         )
                         return redirect("admin:rules_ruleversion_change", version.pk)

@@ -10,13 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from khaibao.core import ratelimit
+from khaibao.lib import ratelimit
 from khaibao.lib.clientip import client_ip, limit_key
 
 from .display import verification_display
 from .forms import VerifyForm
 from .images import qr_image_cached, qr_image_enqueue
-from .keys import public_keys_document
+from .keys import csca_pem, public_keys_document, signing_certificates_document
 from .services import qr_verify
 
 API_MAX_BODY_BYTES = 16 * 1024
@@ -32,14 +32,32 @@ PLACEHOLDER_SVG = (
 )
 
 
-@require_GET
-def keys(request):
-    """The public verification keys (JWK), for checkpoints that verify offline."""
-    response = JsonResponse(public_keys_document())
+def _public(response):
     response["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE_SECONDS}"
     # Public data that verifier apps on other origins fetch.
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_GET
+def keys(request):
+    """The KB1 public verification keys (JWK), for checkpoints that verify offline."""
+    return _public(JsonResponse(public_keys_document()))
+
+
+@require_GET
+def signing_certificates(request):
+    """The HC1 signing certificates, in the EU DCC verifier service's JSON format."""
+    return _public(JsonResponse(signing_certificates_document()))
+
+
+@require_GET
+def csca(request):
+    """The CSCA certificate that issued the signing certificates (PEM)."""
+    pem = csca_pem()
+    if not pem:
+        raise Http404
+    return _public(HttpResponse(pem, content_type="application/x-pem-file"))
 
 
 @never_cache

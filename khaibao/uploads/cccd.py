@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image
 
+from khaibao.lib.normalize import clean_text, name_key
 from khaibao.people.ids import Sex
-from khaibao.people.normalize import clean_text, name_key
 
 logger = logging.getLogger(__name__)
 

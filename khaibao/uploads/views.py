@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from khaibao.audit.services import AuditAction, log_action
-from khaibao.core import ratelimit
+from khaibao.lib import ratelimit
 from khaibao.people.selectors import person_for_citizen
 
 from .cccd import read_cccd_qr

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from khaibao.audit.models import AuditAction, AuditEvent
+from khaibao.lib.normalize import name_key
 from khaibao.people.ids import IdType, Sex
 from khaibao.people.models import ManagedPerson, Person, Relationship
-from khaibao.people.normalize import name_key
 from khaibao.people.services import (
     person_create,
     person_link_to_account,

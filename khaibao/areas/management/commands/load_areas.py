@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from khaibao.areas.models import Area, AreaLevel, build_path
-from khaibao.people.normalize import name_key
+from khaibao.lib.normalize import name_key
 
 
 class Command(BaseCommand):

@@ -69,3 +69,11 @@ def phone_for_display(e164: str) -> str:
         return ""
     number = phonenumbers.parse(e164, "VN")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def phone_or_none(value: str) -> str | None:
+    """The E.164 form of a Vietnamese mobile typed in a search box, or None."""
+    try:
+        return normalize_phone(value)
+    except ValidationError:
+        return None

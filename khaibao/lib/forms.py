@@ -10,3 +10,12 @@ def apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     mapping = getattr(exc, "error_dict", None) or {None: exc.error_list}
     for field, errors in mapping.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def apply_field_errors(form: forms.BaseForm, exc: ValidationError) -> bool:
+    """Like apply_service_errors, for errors that must be about the form's own fields:
+    False (and nothing shown) when they are not, so the caller can say it another way."""
+    if not hasattr(exc, "error_dict") or not set(exc.error_dict) <= set(form.fields):
+        return False
+    apply_service_errors(form, exc)
+    return True

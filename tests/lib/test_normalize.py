@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 
-from khaibao.people.normalize import clean_text, name_key, normalize_phone, phone_for_display
+from khaibao.lib.normalize import clean_text, name_key, normalize_phone, phone_for_display
 
 
 def nfd(text: str) -> str:
