@@ -7,11 +7,20 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Khai báo F0, chăm sóc tại nhà, xét nghiệm")
 
     def ready(self):
+        from khaibao.lib import registry
         from khaibao.rules.kinds import register_kind
 
         from .homecare.rules import HOMECARE_KIND
+        from .kinds import PERMISSIONS, PHOTO_KINDS, SERVICES
         from .rules import F0_SMS_KIND, F0_TIMING_KIND
 
         register_kind(F0_TIMING_KIND)
         register_kind(F0_SMS_KIND)
         register_kind(HOMECARE_KIND)
+        for role, permissions in PERMISSIONS.items():
+            registry.grant(role, *permissions)
+        for service in SERVICES:
+            registry.register_service(service)
+        for value, label in PHOTO_KINDS:
+            registry.register_photo_kind(value, label)
+        registry.register_not_found_help("declarations:start", "declarations/_not_found_help.html")

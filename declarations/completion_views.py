@@ -21,10 +21,10 @@ from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.people.services import person_link_to_account
 from khaibao.trust.services import qr_image_request
 from khaibao.uploads.images import PreparedPhoto
-from khaibao.uploads.models import PhotoKind
 from khaibao.uploads.services import photo_store
 
 from .forms_completion import CompletionFindForm, CompletionForm
+from .kinds import TEST_RESULT_PHOTO
 from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .models import F0Declaration, F0Status
 from .rules import f0_timing
@@ -47,7 +47,7 @@ def _store_chosen_photo(request, form: CompletionForm, declaration: F0Declaratio
     try:
         photo = photo_store(
             upload=prepared,
-            kind=PhotoKind.TEST_RESULT,
+            kind=TEST_RESULT_PHOTO,
             person=declaration.person,
             uploaded_by=request.user,
         )

@@ -25,11 +25,12 @@ from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import Photo, PhotoKind
 
+from .kinds import TEST_RESULT_PHOTO
 from .models import Condition, F0Declaration, Symptom, TestType, VaccineName
 from .services import test_date_window
 
 # The photo fields and the kind each is stored as.
-PHOTO_KINDS = {"test_photo": PhotoKind.TEST_RESULT, "id_photo": PhotoKind.ID_DOCUMENT}
+PHOTO_KINDS = {"test_photo": TEST_RESULT_PHOTO, "id_photo": PhotoKind.ID_DOCUMENT}
 # The answers of F0DeclarationForm kept in a draft, as the browser posts them.
 DRAFT_FIELDS = (
     "test_date",

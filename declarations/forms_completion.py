@@ -9,9 +9,10 @@ from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.people.ids import Sex
 from khaibao.people.models import Person
 from khaibao.uploads.forms import PhotoField
-from khaibao.uploads.models import Photo, PhotoKind
+from khaibao.uploads.models import Photo
 
 from .forms import photo_of
+from .kinds import TEST_RESULT_PHOTO
 from .matching import typed_id_number
 
 _DATE_WIDGET = forms.DateInput(
@@ -49,7 +50,7 @@ class CompletionForm(forms.Form):
         self.person = person
 
     def _photo_by_id(self, public_id) -> Photo | None:
-        return photo_of(self.person, PhotoKind.TEST_RESULT, public_id)
+        return photo_of(self.person, TEST_RESULT_PHOTO, public_id)
 
     def clean_photo_id(self) -> Photo | None:
         public_id = self.cleaned_data.get("photo_id", "").strip()

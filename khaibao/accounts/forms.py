@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from khaibao.areas.models import Area
 
 from .models import StaffProfile, User
-from .roles import Role
+from .roles import role_choices
 from .services import staff_assignment_check
 
 
 class StaffFormBase(forms.ModelForm):
     """The staff admin's forms. The admin's get_form() sets the two attributes below."""
 
-    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=role_choices)
     area = forms.ModelChoiceField(
         label=_("Địa bàn phụ trách"),
         queryset=Area.objects.none(),

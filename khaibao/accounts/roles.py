@@ -1,12 +1,14 @@
 """Staff roles and what each may do in the admin.
 
-Permissions are named as strings ("app_label.codename") so that this platform package
-never imports a domain app; a permission that does not exist yet is skipped. Domain
-apps add their permissions here as they are built.
+The platform's own permissions are listed here; each domain app grants the roles what
+it needs on its own models in its AppConfig.ready() (khaibao.lib.registry.grant), so no
+platform file names a domain app. A permission that does not exist yet is skipped.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from khaibao.lib import registry
 
 
 class Role(models.TextChoices):
@@ -19,53 +21,62 @@ class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh (Sở Y tế)")
 
 
-def _crud(label: str, *actions: str) -> list[str]:
+def crud(label: str, *actions: str) -> list[str]:
+    """["declarations.view_f0declaration", …] for a model label and actions."""
     app_label, model = label.split(".")
     return [f"{app_label}.{action}_{model}" for action in actions]
 
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WARD_STATION: [
-        *_crud("people.person", "view", "add", "change"),
-        *_crud("areas.area", "view", "add", "change"),
-        # "change" is the right to decide (accept, reject, confirm completion): the
-        # review page itself is read-only and declarations are never added or deleted.
-        *_crud("declarations.f0declaration", "view", "change"),
-        *_crud("rules.ruleversion", "view"),
+        *crud("people.person", "view", "add", "change"),
+        *crud("areas.area", "view", "add", "change"),
+        *crud("rules.ruleversion", "view"),
     ],
     Role.TREATMENT_FACILITY: [
-        *_crud("people.person", "view", "add", "change"),
-        *_crud("areas.area", "view"),
-        *_crud("declarations.f0declaration", "view", "change"),
-        *_crud("rules.ruleversion", "view"),
+        *crud("people.person", "view", "add", "change"),
+        *crud("areas.area", "view"),
+        *crud("rules.ruleversion", "view"),
     ],
     Role.VACCINATION_UNIT: [
-        *_crud("people.person", "view", "add"),
-        *_crud("areas.area", "view"),
-        *_crud("rules.ruleversion", "view"),
+        *crud("people.person", "view", "add"),
+        *crud("areas.area", "view"),
+        *crud("rules.ruleversion", "view"),
     ],
     Role.LAB: [
-        *_crud("people.person", "view", "add"),
-        *_crud("areas.area", "view"),
-        *_crud("rules.ruleversion", "view"),
+        *crud("people.person", "view", "add"),
+        *crud("areas.area", "view"),
+        *crud("rules.ruleversion", "view"),
     ],
     Role.CHECKPOINT: [
-        *_crud("people.person", "view"),
-        *_crud("areas.area", "view"),
-        *_crud("rules.ruleversion", "view"),
+        *crud("people.person", "view"),
+        *crud("areas.area", "view"),
+        *crud("rules.ruleversion", "view"),
     ],
-    Role.VENUE_MANAGER: [*_crud("areas.area", "view")],
+    Role.VENUE_MANAGER: [*crud("areas.area", "view")],
     Role.PROVINCE_ADMIN: [
-        *_crud("people.person", "view", "add", "change"),
-        *_crud("areas.area", "view", "add", "change"),
-        *_crud("accounts.user", "view", "add", "change"),
-        *_crud("audit.auditevent", "view"),
+        *crud("people.person", "view", "add", "change"),
+        *crud("areas.area", "view", "add", "change"),
+        *crud("accounts.user", "view", "add", "change"),
+        *crud("audit.auditevent", "view"),
         # Schedules the province's own versions of deadlines, thresholds and texts.
-        *_crud("rules.ruleversion", "view", "add"),
-        # Decides the declarations escalated to it when a station is overdue.
-        *_crud("declarations.f0declaration", "view", "change"),
+        *crud("rules.ruleversion", "view", "add"),
     ],
 }
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """The platform's roles and those the domain apps registered."""
+    return [*Role.choices, *registry.roles()]
+
+
+def role_values() -> list[str]:
+    return [value for value, _label in role_choices()]
+
+
+def role_permissions(role: str) -> list[str]:
+    """The platform's permissions of a role and those the domain apps granted it."""
+    return [*ROLE_PERMISSIONS.get(role, ()), *registry.permissions_of(role)]
 
 
 def group_name(role: str) -> str:

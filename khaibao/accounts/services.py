@@ -12,7 +12,7 @@ from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.normalize import clean_text
 
 from .models import StaffProfile, User
-from .roles import ROLE_PERMISSIONS, Role, group_name
+from .roles import Role, group_name, role_permissions, role_values
 from .scope import scope_for
 
 # The level of area each role is tied to; roles not listed may sit at any level.
@@ -21,7 +21,8 @@ ROLE_AREA_LEVEL = {Role.WARD_STATION: AreaLevel.WARD, Role.PROVINCE_ADMIN: AreaL
 
 def role_groups_sync(*, using: str = "default") -> None:
     """Create one group per role holding exactly the role's permissions."""
-    for role, names in ROLE_PERMISSIONS.items():
+    for role in role_values():
+        names = role_permissions(role)
         group, _created = Group.objects.using(using).get_or_create(name=group_name(role))
         wanted = []
         for name in names:
@@ -41,7 +42,7 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 
 def staff_assignment_check(*, by: User, role: str, area: Area) -> None:
     """May `by` give this role over this area? Raises ValidationError naming the field."""
-    if role not in Role.values:
+    if role not in role_values():
         raise _field_error("role", _("Chọn vai trò."), "role_invalid")
     level = ROLE_AREA_LEVEL.get(role)
     if level and area.level != level:

@@ -12,15 +12,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from khaibao.lib import registry
+
 from .health import health_report
-from .services_catalogue import SERVICES
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
 def home(request):
-    return render(request, "core/home.html", {"services": SERVICES})
+    return render(request, "core/home.html", {"services": registry.services()})
 
 
 @never_cache
@@ -109,10 +110,18 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    """Also the end of an SMS link to a declaration this account does not manage (a text
-    sent before the links were per recipient): under /f0/ the page leads to the lookup."""
-    f0_lookup = request.path.startswith(reverse("declarations:start"))
-    return render(request, "404.html", _error_context(request, f0_lookup=f0_lookup), status=404)
+    """A room may add help for the missing pages under its own address (registry
+    not_found_help): F0's leads an old SMS link to the lookup."""
+    help_template = next(
+        (
+            template
+            for url_name, template in registry.not_found_help()
+            if request.path.startswith(reverse(url_name))
+        ),
+        None,
+    )
+    context = _error_context(request, not_found_help=help_template)
+    return render(request, "404.html", context, status=404)
 
 
 @requires_csrf_token

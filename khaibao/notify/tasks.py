@@ -3,7 +3,7 @@ from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 
 from .backends import TransientSmsError
-from .services import sms_mark_failed, sms_requeue_stuck, sms_send
+from .sending import sms_mark_failed, sms_requeue_stuck, sms_send
 
 
 def _claim(task_id: str | None, message_id: int) -> str:
@@ -52,4 +52,4 @@ def send_sms(self, message_id: int) -> str | None:
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=120, soft_time_limit=100)
 def requeue_stuck_sms() -> int:
     """Periodic (beat): a Redis restart or a killed worker loses no text."""
-    return sms_requeue_stuck()
+    return sms_requeue_stuck(enqueue=send_sms.delay_on_commit)

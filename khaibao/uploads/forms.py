@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from .images import MIN_SHORT_SIDE, prepare_photo
-from .models import PhotoKind
+from .models import photo_kind_choices
 
 
 class PhotoField(forms.FileField):
@@ -38,6 +38,6 @@ class PhotoUploadForm(forms.Form):
     file = PhotoField(label=_("Ảnh"))
     kind = forms.ChoiceField(
         label=_("Loại ảnh"),
-        choices=PhotoKind.choices,
+        choices=photo_kind_choices,
         error_messages={"invalid_choice": _("Loại ảnh không hợp lệ.")},
     )

@@ -7,12 +7,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from khaibao.lib import registry
+
 
 class PhotoKind(models.TextChoices):
+    """The platform's own kinds; each domain app registers its own (a test result, a
+    vaccination certificate) with khaibao.lib.registry.register_photo_kind()."""
+
     ID_DOCUMENT = "id_document", _("Giấy tờ tuỳ thân")
-    TEST_RESULT = "test_result", _("Kết quả xét nghiệm")
-    VACCINATION_CERTIFICATE = "vaccination_certificate", _("Giấy chứng nhận tiêm chủng")
     OTHER = "other", _("Ảnh khác")
+
+
+def photo_kind_choices() -> list[tuple[str, str]]:
+    return [*PhotoKind.choices, *registry.photo_kinds()]
 
 
 class Photo(models.Model):
@@ -36,7 +43,7 @@ class Photo(models.Model):
         related_name="+",
         verbose_name=_("người tải lên"),
     )
-    kind = models.CharField(_("loại ảnh"), max_length=24, choices=PhotoKind.choices)
+    kind = models.CharField(_("loại ảnh"), max_length=24, choices=photo_kind_choices)
     # Random, in one directory per day: e.g. "photos/2026/03/14/<32 hex>.jpg".
     storage_name = models.CharField(max_length=100, unique=True, editable=False)
     width = models.PositiveIntegerField(_("chiều rộng (px)"))
@@ -54,7 +61,8 @@ class Photo(models.Model):
         verbose_name_plural = pgettext_lazy("plural", "ảnh")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(name="photo_kind_valid", condition=Q(kind__in=PhotoKind.values)),
+            # No check constraint on `kind`: the kinds are registered by the apps
+            # (photo_kind_choices), and photo_store's full_clean() refuses others.
             models.CheckConstraint(
                 name="photo_dimensions_positive", condition=Q(width__gt=0, height__gt=0)
             ),

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from khaibao.accounts.models import StaffProfile, User
-from khaibao.accounts.roles import ROLE_PERMISSIONS, Role, group_name
+from khaibao.accounts.roles import ROLE_PERMISSIONS, Role, group_name, role_permissions
 from khaibao.accounts.services import staff_create, staff_update
 from khaibao.audit.models import AuditAction, AuditEvent
 from tests.factories import error_codes, make_staff
@@ -380,7 +380,7 @@ def test_each_role_group_holds_exactly_the_roles_permissions(db, role):
         )
     }
 
-    assert held == set(ROLE_PERMISSIONS[role])
+    assert held == set(role_permissions(role))
 
 
 def test_every_role_has_a_permission_list():

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration
 from declarations.rules import f0_timing
 from declarations.services import f0_submit
@@ -98,7 +99,7 @@ def make_declaration(
         account = make_citizen(phone=f"+8490{next(_sequence):07d}", person=person)
     seed = next(_sequence) if tray_seed is None else tray_seed
     image = test_image if test_image is not None else tray_image(seed)
-    test_photo = store_photo(person, account, image, PhotoKind.TEST_RESULT)
+    test_photo = store_photo(person, account, image, TEST_RESULT_PHOTO)
     id_photo = store_photo(person, account, id_card_image(id_qr_text), PhotoKind.ID_DOCUMENT)
     clock = time_machine.travel(submitted_at, tick=False) if submitted_at else nullcontext()
     with clock:

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Draft, F0Status
 from declarations.services import f0_accept, f0_submit
 from khaibao.notify.models import SmsMessage
@@ -94,7 +95,7 @@ def cccd_text(person, *, id_number=None, name=None, dob=None) -> str:
     )
 
 
-def upload(client, person, content: bytes, kind=PhotoKind.TEST_RESULT):
+def upload(client, person, content: bytes, kind=TEST_RESULT_PHOTO):
     """What f0-draft.js does as soon as a photo is chosen."""
     return client.post(
         reverse("uploads:upload"),
@@ -155,7 +156,7 @@ def file_declaration(account, person, *, seed: int = 1, card: bytes | None = Non
         submission_key=uuid.uuid4(),
         test_date=TODAY,
         test_type="rapid",
-        test_photo=store(tray_jpeg(seed), PhotoKind.TEST_RESULT),
+        test_photo=store(tray_jpeg(seed), TEST_RESULT_PHOTO),
         id_photo=store(card or jpeg_bytes((1200, 800)), PhotoKind.ID_DOCUMENT),
         isolation_area=person.area,
         isolation_street="12 Lê Lợi",
@@ -366,7 +367,7 @@ def test_without_javascript_the_photos_post_with_the_form(citizen_client, citize
 
     assert response.status_code == 302
     declaration = F0Declaration.objects.get()
-    assert declaration.test_photo.kind == PhotoKind.TEST_RESULT
+    assert declaration.test_photo.kind == TEST_RESULT_PHOTO
     assert declaration.id_photo.kind == PhotoKind.ID_DOCUMENT
     assert (declaration.id_photo.width, declaration.id_photo.height) == (1200, 800)
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from declarations.forms import DRAFT_FIELDS
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Draft
 from khaibao.uploads.models import Photo, PhotoKind
 from tests.declarations.test_citizen_declare import (
@@ -142,7 +143,7 @@ def test_save_draft_without_javascript_keeps_the_photos_chosen(client, citizen, 
     assert "Đã lưu nháp." in text
     assert "Chưa gửi được" not in text
     photos = {
-        "test_photo_id": str(Photo.objects.get(kind=PhotoKind.TEST_RESULT).public_id),
+        "test_photo_id": str(Photo.objects.get(kind=TEST_RESULT_PHOTO).public_id),
         "id_photo_id": str(Photo.objects.get(kind=PhotoKind.ID_DOCUMENT).public_id),
     }
     assert_form_has_the_draft(text, photos)
@@ -211,7 +212,7 @@ def test_an_expired_csrf_token_keeps_the_draft_and_leads_back_to_it(csrf_client,
     client.get(declare_url(citizen_person))  # sets the CSRF cookie, as a browser would
     token = client.cookies["csrftoken"].value
     photos = {
-        "test_photo_id": upload_with_token(client, citizen_person, token, PhotoKind.TEST_RESULT),
+        "test_photo_id": upload_with_token(client, citizen_person, token, TEST_RESULT_PHOTO),
         "id_photo_id": upload_with_token(client, citizen_person, token, PhotoKind.ID_DOCUMENT),
     }
     saved = client.post(
@@ -245,7 +246,7 @@ def test_an_expired_csrf_token_keeps_the_draft_and_leads_back_to_it(csrf_client,
 
 
 def upload_with_token(client, person, token, kind) -> str:
-    content = tray_jpeg(9) if kind == PhotoKind.TEST_RESULT else jpeg_bytes((1200, 800))
+    content = tray_jpeg(9) if kind == TEST_RESULT_PHOTO else jpeg_bytes((1200, 800))
     response = client.post(
         reverse("uploads:upload"),
         {"file": uploaded(content), "kind": kind, "person": str(person.public_id)},

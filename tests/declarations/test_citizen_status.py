@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Status, RejectReason
 from declarations.services import f0_accept, f0_reject
 from khaibao.accounts.models import StaffProfile
 from khaibao.notify.models import SmsMessage
-from khaibao.uploads.models import PhotoKind
 from tests.declarations.test_citizen_declare import (
     TODAY,
     address,
@@ -252,7 +252,7 @@ def test_resubmitting_without_javascript_takes_a_new_photo_with_the_form(citizen
 
     assert response.status_code == 302
     rejected.refresh_from_db()
-    assert rejected.test_photo.kind == PhotoKind.TEST_RESULT
+    assert rejected.test_photo.kind == TEST_RESULT_PHOTO
     assert str(rejected.test_photo.public_id) != data["test_photo_id"]
 
 

@@ -11,6 +11,7 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.matching import lookups_per_hour
 from declarations.models import F0Status
 from declarations.services import (
@@ -22,7 +23,7 @@ from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.trust.services import qr_verify
-from khaibao.uploads.models import Photo, PhotoKind
+from khaibao.uploads.models import Photo
 from tests.declarations.test_matching import NOON, accepted, declare, photo_jpeg
 from tests.factories import make_citizen
 from tests.uploads.images import uploaded
@@ -125,7 +126,7 @@ def test_on_day_n_a_negative_test_photo_requests_completion(citizen_client, case
     case.refresh_from_db()
     assert case.status == F0Status.COMPLETION_REQUESTED
     assert case.completion_test_date == DAY_N
-    assert case.completion_photo.kind == PhotoKind.TEST_RESULT
+    assert case.completion_photo.kind == TEST_RESULT_PHOTO
     assert case.completion_photo.person_id == case.person_id
     assert case.completion_photo.uploaded_by == citizen
     sms = SmsMessage.objects.get(purpose="f0_completion_requested")
@@ -154,7 +155,7 @@ def test_a_negative_test_not_after_the_positive_one_is_refused_and_the_photo_kep
     assert response.status_code == 400
     page = response.content.decode()
     assert "Ngày test âm tính phải sau ngày test dương tính" in page
-    kept = Photo.objects.filter(kind=PhotoKind.TEST_RESULT, person=case.person).latest("pk")
+    kept = Photo.objects.filter(kind=TEST_RESULT_PHOTO, person=case.person).latest("pk")
     assert kept.pk != case.test_photo_id
     assert f'name="photo_id" value="{kept.public_id}"' in page
     case.refresh_from_db()

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from PIL import Image, ImageDraw
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.matching import FieldGroup, f0_find_for_completion, typed_id_number
 from declarations.models import F0Status
 from declarations.services import f0_accept, f0_submit
@@ -41,7 +42,7 @@ def photo_jpeg(seed: int) -> bytes:
     return image_bytes(img, "JPEG", quality=90)
 
 
-def store_photo(person, account, *, seed: int, kind: str = PhotoKind.TEST_RESULT):
+def store_photo(person, account, *, seed: int, kind: str = TEST_RESULT_PHOTO):
     return photo_store(
         upload=uploaded(photo_jpeg(seed)), kind=kind, person=person, uploaded_by=account
     )

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Draft, F0Status
 from declarations.services import f0_accept, f0_completion_request, f0_draft_save, f0_submit
 from khaibao.uploads.models import PhotoKind
@@ -17,7 +18,7 @@ def test_completion_before_day_n_is_refused_by_the_service(citizen, citizen_pers
     declaration = f0_accept(
         declaration=make_declaration(person=citizen_person, account=citizen), by=ward1_staff
     )
-    photo = store_photo(citizen_person, citizen, tray_image(3), PhotoKind.TEST_RESULT)
+    photo = store_photo(citizen_person, citizen, tray_image(3), TEST_RESULT_PHOTO)
 
     with pytest.raises(ValidationError) as refused:
         f0_completion_request(
@@ -34,7 +35,7 @@ def test_completion_before_day_n_is_refused_by_the_service(citizen, citizen_pers
 
 
 def test_another_persons_photo_cannot_be_attached_to_a_draft(citizen, citizen_person, relative):
-    theirs = store_photo(relative, citizen, tray_image(4), PhotoKind.TEST_RESULT)
+    theirs = store_photo(relative, citizen, tray_image(4), TEST_RESULT_PHOTO)
 
     with pytest.raises(ValidationError) as refused:
         f0_draft_save(account=citizen, person=citizen_person, data={}, test_photo=theirs)
@@ -45,10 +46,10 @@ def test_another_persons_photo_cannot_be_attached_to_a_draft(citizen, citizen_pe
 
 @pytest.mark.parametrize("which", ["test_photo", "id_photo"])
 def test_another_persons_photo_cannot_be_submitted(citizen, citizen_person, relative, which):
-    theirs = store_photo(relative, citizen, tray_image(5), PhotoKind.TEST_RESULT)
+    theirs = store_photo(relative, citizen, tray_image(5), TEST_RESULT_PHOTO)
 
     own = {
-        "test_photo": store_photo(citizen_person, citizen, tray_image(6), PhotoKind.TEST_RESULT),
+        "test_photo": store_photo(citizen_person, citizen, tray_image(6), TEST_RESULT_PHOTO),
         "id_photo": store_photo(citizen_person, citizen, id_card_image(), PhotoKind.ID_DOCUMENT),
     }
 
@@ -80,7 +81,7 @@ def test_day_n_itself_is_allowed(citizen, citizen_person, ward1_staff, set_rule)
         ),
         by=ward1_staff,
     )
-    photo = store_photo(citizen_person, citizen, tray_image(7), PhotoKind.TEST_RESULT)
+    photo = store_photo(citizen_person, citizen, tray_image(7), TEST_RESULT_PHOTO)
 
     f0_completion_request(
         declaration=declaration,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from declarations import services
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Draft, F0Event, F0Status, RejectReason
 from declarations.services import (
     decision_overdue,
@@ -67,7 +68,7 @@ def id_card_photo(qr_text: str | None = None) -> bytes:
     return encode(card, "JPEG", quality=95)
 
 
-def store(person, account, content: bytes, kind=PhotoKind.TEST_RESULT):
+def store(person, account, content: bytes, kind=TEST_RESULT_PHOTO):
     return photo_store(upload=uploaded(content), kind=kind, person=person, uploaded_by=account)
 
 

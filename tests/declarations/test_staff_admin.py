@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from declarations.admin import decision_deadline
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Status, RejectReason
 from declarations.services import f0_accept, f0_completion_request
 from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.notify.gsm import gsm_fold
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
-from khaibao.uploads.models import PhotoKind
 from tests.admin.admin_urls import csv_rows
 from tests.declarations.factories import (
     cccd_qr_text,
@@ -206,7 +206,7 @@ def completion_requested(citizen, citizen_person, ward1_staff):
         declaration = make_declaration(person=citizen_person, account=citizen)
         f0_accept(declaration=declaration, by=ward1_staff)
         traveller.shift(datetime.timedelta(days=8))
-        photo = store_photo(citizen_person, citizen, tray_image(999), PhotoKind.TEST_RESULT)
+        photo = store_photo(citizen_person, citizen, tray_image(999), TEST_RESULT_PHOTO)
         declaration = f0_completion_request(
             declaration=declaration,
             account=citizen,

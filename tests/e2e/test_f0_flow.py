@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Status
 from declarations.services import (
     f0_accept,
@@ -287,7 +288,7 @@ def test_the_certificate_prints_without_javascript(
         submission_key=uuid.uuid4(),
         test_date=today - datetime.timedelta(days=1),
         test_type="rapid",
-        test_photo=photo(11, PhotoKind.TEST_RESULT),
+        test_photo=photo(11, TEST_RESULT_PHOTO),
         id_photo=photo(12, PhotoKind.ID_DOCUMENT),
         isolation_area=mother.area,
         isolation_street="8 Nguyễn Huệ",
@@ -298,7 +299,7 @@ def test_the_certificate_prints_without_javascript(
         declaration=declaration,
         account=account,
         negative_test_date=today,
-        photo=photo(13, PhotoKind.TEST_RESULT),
+        photo=photo(13, TEST_RESULT_PHOTO),
     )
     f0_completion_confirm(declaration=declaration, by=ward1_staff)
     page = page_without_javascript

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.services import f0_accept, f0_submit
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.uploads.models import PhotoKind
@@ -45,7 +46,7 @@ def accepted_for_mother(family, ward1_staff, tmp_path, settings, live_server, se
         submission_key=uuid.uuid4(),
         test_date=timezone.localdate(),
         test_type="rapid",
-        test_photo=photo(21, PhotoKind.TEST_RESULT),
+        test_photo=photo(21, TEST_RESULT_PHOTO),
         id_photo=photo(22, PhotoKind.ID_DOCUMENT),
         isolation_area=mother.area,
         isolation_street="8 Nguyễn Huệ",

@@ -11,7 +11,9 @@ import signal
 import pytest
 
 from khaibao.notify.models import SmsMessage, SmsStatus
-from khaibao.notify.services import sms_queue, sms_requeue_stuck, sms_stuck_ids
+from khaibao.notify.sending import sms_requeue_stuck, sms_stuck_ids
+from khaibao.notify.services import sms_queue
+from khaibao.notify.tasks import send_sms
 from tests.integration.conftest import (
     SMS_LEASE_SECONDS,
     celery_producer,
@@ -119,7 +121,7 @@ def test_a_worker_killed_mid_send_is_recovered_by_the_sweeper_and_the_text_arriv
             timeout=SMS_LEASE_SECONDS + 10,
             what="the dead worker's lease to expire",
         )
-        assert sms_requeue_stuck() == 1
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 1
 
     second = own_worker()
     _wait_until_finished(message, second, what="the fresh worker to send the requeued text")
@@ -175,7 +177,7 @@ def test_a_task_lost_in_a_redis_restart_is_requeued_and_the_text_arrives_once(
             timeout=10,
             what="the queued text to count as stuck",
         )
-        assert sms_requeue_stuck() == 1
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 1
         assert throwaway_redis.client().llen("sms") == 1
 
     worker = own_worker()
@@ -203,7 +205,7 @@ def test_a_text_queued_while_redis_is_down_is_sent_once_it_is_back(
             timeout=10,
             what="the queued text to count as stuck",
         )
-        assert sms_requeue_stuck() == 1
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 1
 
     worker = own_worker()
     _wait_until_finished(message, worker, what="the worker to send the requeued text")

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 
 from khaibao.notify.models import SmsMessage, SmsStatus
-from khaibao.notify.services import sms_requeue_stuck, sms_send, sms_stuck_ids
+from khaibao.notify.sending import sms_requeue_stuck, sms_send, sms_stuck_ids
+from khaibao.notify.tasks import send_sms
 from tests.notify.dying_backend import DyingBackend, WorkerDied
 
 
@@ -42,7 +43,7 @@ def test_a_task_redelivered_after_every_worker_death_gives_up_and_the_row_fails(
     later = datetime.timedelta(seconds=settings.SMS_SENDING_LEASE_SECONDS + 1)
     with time_machine.travel(message.claimed_at + later, tick=False):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            requeued = sms_requeue_stuck()
+            requeued = sms_requeue_stuck(enqueue=send_sms.delay_on_commit)
         message.refresh_from_db()
         assert requeued == 0 and callbacks == []
         assert message.status == SmsStatus.FAILED

@@ -6,7 +6,7 @@ import pytest
 
 from khaibao.notify.backends import HttpGatewayBackend, PermanentSmsError, TransientSmsError
 from khaibao.notify.models import SmsMessage, SmsStatus
-from khaibao.notify.services import sms_send
+from khaibao.notify.sending import sms_send
 from khaibao.notify.tasks import send_sms
 from tests.notify.sms_stub import Step
 

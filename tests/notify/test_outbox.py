@@ -10,7 +10,8 @@ from kombu.exceptions import OperationalError
 
 from khaibao.notify.backends import PermanentSmsError, TransientSmsError
 from khaibao.notify.models import SmsMessage, SmsStatus
-from khaibao.notify.services import sms_mark_failed, sms_queue, sms_requeue_stuck, sms_send
+from khaibao.notify.sending import sms_mark_failed, sms_requeue_stuck, sms_send
+from khaibao.notify.services import sms_queue
 from khaibao.notify.tasks import retry_countdown, send_sms
 
 PHONE = "+84912345678"
@@ -290,7 +291,7 @@ def test_a_broker_down_at_commit_leaves_the_row_for_the_sweeper_without_an_error
         updated_at=_ago(settings.SMS_STUCK_AFTER_SECONDS + 1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert sms_requeue_stuck() == 1
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 1
 
     message.refresh_from_db()
     assert message.status == SmsStatus.SENT

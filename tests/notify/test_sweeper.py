@@ -5,8 +5,8 @@ import datetime
 from django.utils import timezone
 
 from khaibao.notify.models import SmsMessage, SmsStatus
-from khaibao.notify.services import sms_requeue_stuck, sms_stuck_ids
-from khaibao.notify.tasks import requeue_stuck_sms
+from khaibao.notify.sending import sms_requeue_stuck, sms_stuck_ids
+from khaibao.notify.tasks import requeue_stuck_sms, send_sms
 
 
 def _ago(seconds: float) -> datetime.datetime:
@@ -58,7 +58,7 @@ def test_the_sweeper_sends_the_stuck_rows_and_leaves_the_rest(
     rows = _rows(settings)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert sms_requeue_stuck() == 2
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 2
 
     assert len(callbacks) == 2
     status = {name: SmsMessage.objects.get(pk=row.pk).status for name, row in rows.items()}
@@ -83,9 +83,9 @@ def test_a_requeued_row_is_not_enqueued_again_by_the_next_sweep(
     rows = _rows(settings)
 
     with django_capture_on_commit_callbacks(execute=False) as first:
-        assert sms_requeue_stuck() == 2
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 2
     with django_capture_on_commit_callbacks(execute=False) as second:
-        assert sms_requeue_stuck() == 0
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 0
 
     assert (len(first), len(second)) == (2, 0)
     expired = SmsMessage.objects.get(pk=rows["expired lease"].pk)
@@ -107,7 +107,7 @@ def test_a_stuck_row_without_attempts_left_fails_instead_of_looping(
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert sms_requeue_stuck() == 0
+        assert sms_requeue_stuck(enqueue=send_sms.delay_on_commit) == 0
 
     assert callbacks == []
     message.refresh_from_db()

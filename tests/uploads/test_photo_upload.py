@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.uploads.models import Photo, PhotoKind
 from tests.uploads.images import (
     HTML,
@@ -23,7 +24,7 @@ from tests.uploads.images import (
 URL = "/photos/upload/"
 
 
-def post(client, person, content, *, kind=PhotoKind.TEST_RESULT, name="anh.jpg"):
+def post(client, person, content, *, kind=TEST_RESULT_PHOTO, name="anh.jpg"):
     return client.post(
         URL,
         {"person": str(person.public_id), "kind": kind, "file": uploaded(content, name)},

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
+from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.uploads.images import prepare_photo
 from khaibao.uploads.models import Photo, PhotoKind
 from khaibao.uploads.services import photo_orphans_delete, photo_store, private_storage
@@ -79,7 +80,7 @@ def test_a_file_left_by_a_rolled_back_transaction_is_swept(citizen, citizen_pers
     with pytest.raises(DeclarationFailed), transaction.atomic():
         photo_store(
             upload=uploaded(jpeg_bytes(colour=(200, 30, 30))),
-            kind=PhotoKind.TEST_RESULT,
+            kind=TEST_RESULT_PHOTO,
             person=citizen_person,
             uploaded_by=citizen,
         )
@@ -106,7 +107,7 @@ def test_a_prepared_photo_from_a_form_is_stored_as_is(citizen, relative):
 
     photo = photo_store(
         upload=prepared,
-        kind=PhotoKind.VACCINATION_CERTIFICATE,
+        kind="vaccination_certificate",
         person=relative,
         uploaded_by=citizen,
     )
