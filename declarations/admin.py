@@ -30,7 +30,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.lib.dates import date_text, datetime_text

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from khaibao.accounts.views import citizen_required
+from khaibao.access.views import citizen_required
 from khaibao.areas.models import ward_of
 from khaibao.lib.clientip import client_ip
 from khaibao.lib.forms import apply_service_errors

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from khaibao.access.views import citizen_required
 from khaibao.accounts.models import StaffProfile
 from khaibao.accounts.roles import Role
-from khaibao.accounts.views import citizen_required
 from khaibao.areas.models import ward_of
 from khaibao.lib.dates import datetime_text
 from khaibao.lib.forms import apply_service_errors

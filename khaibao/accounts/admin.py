@@ -8,11 +8,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from khaibao.access.admin import ScopedModelAdmin
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction
 from khaibao.lib.normalize import phone_or_none
 
-from .admin_mixins import ScopedModelAdmin
 from .forms import StaffChangeForm, StaffCreationForm
 from .models import PhoneLoginGuard, User
 from .otp import phone_login_unlock

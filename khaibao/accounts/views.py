@@ -1,7 +1,5 @@
 """Citizen login: phone → 6-digit code → signed in."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -35,18 +33,6 @@ def _session_binding(request) -> str:
     if not binding:
         binding = request.session[SESSION_BINDING] = new_session_binding()
     return binding
-
-
-def citizen_required(view):
-    """Signed-in citizens only; others go to the phone login and come back."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated or not request.user.phone:
-            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _safe_next(request, candidate: str | None) -> str:

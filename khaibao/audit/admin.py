@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.access.admin import ScopedModelAdmin
 
 from .models import AuditEvent
 

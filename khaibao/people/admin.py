@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.access.admin import ScopedModelAdmin
 from khaibao.lib.normalize import name_key, phone_or_none
 
 from .forms import PersonAdminForm

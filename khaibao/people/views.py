@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from khaibao.accounts.views import citizen_required
+from khaibao.access.views import citizen_required
 from khaibao.lib.forms import apply_service_errors
 
 from .forms import CitizenPersonForm

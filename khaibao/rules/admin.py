@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.lib.dates import datetime_text

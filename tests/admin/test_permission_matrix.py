@@ -21,7 +21,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from khaibao.accounts.admin_mixins import ScopedModelAdmin
+from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.models import User
 from khaibao.accounts.roles import Role
 from khaibao.audit.models import AuditAction, AuditEvent

@@ -21,10 +21,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import actor_role, audit_event_build, log_action, log_actions
-
-from .scope import filter_to_scope, scope_for
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
