@@ -42,6 +42,7 @@ from khaibao.uploads.images import DECODE_ERRORS
 from khaibao.uploads.services import photo_open
 from khaibao.uploads.views import photo_response
 
+from .checks import CCCD_FIELD_LABELS
 from .models import Condition, F0Declaration, F0Status, RejectReason, Symptom
 from .rules import f0_timing
 from .services import (
@@ -56,12 +57,6 @@ from .services import (
 WAITING_SINCE = {
     F0Status.SUBMITTED: "submitted_at",
     F0Status.COMPLETION_REQUESTED: "completion_requested_at",
-}
-
-CCCD_FIELD_LABELS = {
-    "id_number": _("số giấy tờ"),
-    "full_name": _("họ tên"),
-    "date_of_birth": _("ngày sinh"),
 }
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -143,7 +138,7 @@ def _shown_date(name: str, label: Promise):
 
 
 def cccd_mismatch_text(fields: list[str]) -> str:
-    names = ", ".join(str(CCCD_FIELD_LABELS.get(field, field)) for field in fields)
+    names = ", ".join(str(CCCD_FIELD_LABELS.get(field, field)).lower() for field in fields)
     return gettext("Mã QR trên CCCD không khớp: %(fields)s") % {"fields": names}
 
 

@@ -10,6 +10,7 @@ import datetime
 import logging
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from khaibao.people.models import Person
@@ -19,6 +20,13 @@ from khaibao.uploads.models import Photo
 from khaibao.uploads.services import photo_open
 
 logger = logging.getLogger(__name__)
+
+# What a CCCD photo's QR can disagree with, named as the citizen and the station read it.
+CCCD_FIELD_LABELS = {
+    "id_number": _("Số giấy tờ"),
+    "full_name": _("Họ và tên"),
+    "date_of_birth": _("Ngày sinh"),
+}
 
 # dHash bits that may differ for two photos of the same test tray (a re-encode, a crop).
 REUSE_MAX_DISTANCE = 6

@@ -28,14 +28,10 @@ from .kinds import TEST_RESULT_PHOTO
 from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .models import F0Declaration, F0Status
 from .rules import f0_timing
-from .selectors import declarations_for_citizen
+from .selectors import declaration_for_citizen_or_404, declarations_for_citizen
 from .services import completion_certificate_text, completion_opens_on, f0_completion_request
 
 logger = logging.getLogger(__name__)
-
-
-def _get_declaration_for_citizen(request, pk: int) -> F0Declaration:
-    return get_object_or_404(declarations_for_citizen(request.user), pk=pk)
 
 
 def _store_chosen_photo(request, form: CompletionForm, declaration: F0Declaration) -> None:
@@ -68,7 +64,7 @@ def completion(request, pk: int) -> HttpResponse:
 
     Before that day, or in another status, the page says why instead of a form.
     """
-    declaration = _get_declaration_for_citizen(request, pk)
+    declaration = declaration_for_citizen_or_404(request.user, pk)
     if declaration.status != F0Status.ACCEPTED:
         return render(
             request,

@@ -19,6 +19,7 @@ from khaibao.people.models import ManagedPerson, Person
 from khaibao.rules.selectors import RulesInForce, sms_text
 from khaibao.trust.services import IssuedCode, kb1_cert_id_new, qr_issue_kb1
 from khaibao.uploads.models import Photo
+from khaibao.uploads.services import photo_check_owner
 
 from .checks import cccd_check, reused_test_photo
 from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
@@ -88,12 +89,9 @@ def f0_draft_save(
     draft = f0_draft_get_or_create(account=account, person=person)
     draft = F0Draft.objects.select_for_update().get(pk=draft.pk)
     draft.data = {**draft.data, **{key: str(value)[:500] for key, value in data.items()}}
+    photo_check_owner(test_photo, id_photo, person_id=person.pk)
     for name, photo in (("test_photo", test_photo), ("id_photo", id_photo)):
         if photo is not None:
-            if photo.person_id != person.pk:
-                raise ValidationError(
-                    _("Ảnh này không thuộc người đang khai báo."), code="photo_person"
-                )
             setattr(draft, name, photo)
     draft.save()
     return draft
@@ -214,11 +212,7 @@ def f0_submit(
         raise ValidationError(
             _("Người này đang có một khai báo F0 chưa kết thúc."), code="open_declaration"
         )
-    for photo in (test_photo, id_photo):
-        if photo.person_id != person.pk:
-            raise ValidationError(
-                _("Ảnh này không thuộc người đang khai báo."), code="photo_person"
-            )
+    photo_check_owner(test_photo, id_photo, person_id=person.pk)
     declaration = F0Declaration(
         person=person,
         declared_by=account,
@@ -484,8 +478,7 @@ def f0_completion_request(
                 )
             }
         )
-    if photo.person_id != declaration.person_id:
-        raise ValidationError(_("Ảnh này không thuộc người đang khai báo."), code="photo_person")
+    photo_check_owner(photo, person_id=declaration.person_id)
     declaration.status = F0Status.COMPLETION_REQUESTED
     declaration.completion_test_date, declaration.completion_photo = negative_test_date, photo
     declaration.completion_requested_at, declaration.completion_refusal = timezone.now(), ""

@@ -13,11 +13,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,7 +33,7 @@ from khaibao.people.views import SESSION_DECLARING_FOR
 from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.services import photo_store
 
-from .checks import cccd_check
+from .checks import CCCD_FIELD_LABELS, cccd_check
 from .forms import (
     PHOTO_KINDS,
     F0BaseForm,
@@ -44,7 +43,7 @@ from .forms import (
 )
 from .models import OPEN_STATUSES, F0Declaration, F0Status
 from .rules import f0_timing
-from .selectors import declarations_for_citizen
+from .selectors import declaration_for_citizen_or_404
 from .services import (
     completion_opens_on,
     decision_hours,
@@ -57,20 +56,7 @@ from .services import (
     test_date_window,
 )
 
-# What a CCCD photo's QR can disagree with, as the citizen reads it.
-CCCD_FIELD_LABELS = {
-    "id_number": gettext_lazy("Số giấy tờ"),
-    "full_name": gettext_lazy("Họ và tên"),
-    "date_of_birth": gettext_lazy("Ngày sinh"),
-}
-
-
 # -- access and small reads ---------------------------------------------------------------
-
-
-def _get_declaration_for_citizen(request, pk) -> F0Declaration:
-    """A declaration of a person the account manages; anyone else's is a 404."""
-    return get_object_or_404(declarations_for_citizen(request.user), pk=pk)
 
 
 def _open_declaration(person: Person) -> F0Declaration | None:
@@ -358,7 +344,7 @@ def draft_save(request, public_id):
 @citizen_required
 @require_GET
 def status(request, pk):
-    declaration = _get_declaration_for_citizen(request, pk)
+    declaration = declaration_for_citizen_or_404(request.user, pk)
     decide_by = declaration.submitted_at + datetime.timedelta(hours=decision_hours(declaration))
     return render(
         request,
@@ -382,7 +368,7 @@ def status(request, pk):
 @citizen_required
 @require_POST
 def remind(request, pk):
-    declaration = _get_declaration_for_citizen(request, pk)
+    declaration = declaration_for_citizen_or_404(request.user, pk)
     try:
         escalated = f0_remind(declaration=declaration, account=request.user)
     except ValidationError as exc:
@@ -442,7 +428,7 @@ def _resubmit_page(request, form, declaration, status: int = 200):
 @require_http_methods(["GET", "POST"])
 def resubmit(request, pk):
     """Fix a rejected declaration; the photos sent before are kept unless replaced."""
-    declaration = _get_declaration_for_citizen(request, pk)
+    declaration = declaration_for_citizen_or_404(request.user, pk)
     if declaration.status != F0Status.REJECTED:
         return redirect(declaration)
     if request.method == "GET":

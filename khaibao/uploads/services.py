@@ -4,10 +4,12 @@ import datetime
 import logging
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from khaibao.people.models import Person
 
@@ -87,6 +89,16 @@ def photo_store(
         _delete_file(storage, name)
         raise
     return photo
+
+
+def photo_check_owner(*photos: Photo | None, person_id: int) -> None:
+    """Refuse a photo of someone else (a public id copied from another page): a form may
+    only use photos taken for the person it is about. None is skipped."""
+    for photo in photos:
+        if photo is not None and photo.person_id != person_id:
+            raise ValidationError(
+                _("Ảnh này không thuộc người đang khai báo."), code="photo_person"
+            )
 
 
 def photo_open(photo: Photo) -> File:

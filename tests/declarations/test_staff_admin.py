@@ -444,7 +444,7 @@ def test_the_review_page_names_the_cccd_fields_that_disagree(client, ward1_staff
     html = client.get(_url("change", declaration)).content.decode()
     queue = client.get(_url("changelist")).content.decode()
 
-    assert "Mã QR trên CCCD không khớp: số giấy tờ, họ tên" in html
+    assert "Mã QR trên CCCD không khớp: số giấy tờ, họ và tên" in html
     assert "⚠ CCCD" in queue
 
 
