@@ -22,6 +22,7 @@ from khaibao.people.models import Person
 from khaibao.uploads.models import Photo, PhotoKind
 from khaibao.uploads.services import photo_store
 from tests.factories import make_citizen
+from tests.uploads.images import image_bytes, uploaded
 
 _sequence = itertools.count(1)
 
@@ -32,17 +33,22 @@ def _jpeg(image: Image.Image) -> SimpleUploadedFile:
     return SimpleUploadedFile("anh.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def tray_image(seed: int) -> Image.Image:
+def tray_image(seed: int, size: tuple[int, int] = (800, 640)) -> Image.Image:
     """A test-tray photo of random blocks: two seeds give perceptually different photos,
     the same seed the same photo (for the reuse check)."""
     rng = random.Random(seed)
-    image = Image.new("RGB", (800, 640), "white")
+    image = Image.new("RGB", size, "white")
     draw = ImageDraw.Draw(image)
     for _ in range(40):
-        x, y = rng.randrange(0, 700), rng.randrange(0, 540)
+        x, y = rng.randrange(0, size[0] - 100), rng.randrange(0, size[1] - 100)
         colour = tuple(rng.randrange(256) for _ in range(3))
         draw.rectangle((x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)), fill=colour)
     return image
+
+
+def tray_jpeg(seed: int = 1, size: tuple[int, int] = (1000, 800)) -> bytes:
+    """tray_image() as the JPEG bytes a phone would send."""
+    return image_bytes(tray_image(seed, size), "JPEG", quality=90)
 
 
 def id_card_image(qr_text: str | None = None) -> Image.Image:
@@ -76,6 +82,10 @@ def store_photo(person: Person, account, image: Image.Image, kind: str) -> Photo
     return photo_store(upload=_jpeg(image), kind=kind, person=person, uploaded_by=account)
 
 
+def store_upload(person: Person, account, content: bytes, kind: str) -> Photo:
+    return photo_store(upload=uploaded(content), kind=kind, person=person, uploaded_by=account)
+
+
 def make_declaration(
     *,
     person: Person,
@@ -85,29 +95,42 @@ def make_declaration(
     test_date: datetime.date | None = None,
     tray_seed: int | None = None,
     test_image: Image.Image | None = None,
+    test_content: bytes | None = None,
+    id_content: bytes | None = None,
     id_qr_text: str | None = None,
     contact_phone: str | None = None,
+    relationship: str = "self",
+    submission_key: uuid.UUID | None = None,
+    **answers,
 ) -> F0Declaration:
     """A declaration filed through f0_submit(), as a citizen's form would file it.
 
     `account` defaults to a new citizen account for the person; `submitted_at` files it
     at that moment (the clock is moved for the call); the same `tray_seed` twice gives
     the same test photo (the second declaration is flagged as reusing it);
-    `contact_phone` defaults to the filing account's phone (one text per status).
+    `contact_phone` defaults to the filing account's phone (one text per status);
+    `test_content` / `id_content` are photo files as uploaded, `answers` the form's other
+    answers (vaccine doses, symptoms…).
     """
     if account is None:
         account = make_citizen(phone=f"+8490{next(_sequence):07d}", person=person)
     seed = next(_sequence) if tray_seed is None else tray_seed
-    image = test_image if test_image is not None else tray_image(seed)
-    test_photo = store_photo(person, account, image, TEST_RESULT_PHOTO)
-    id_photo = store_photo(person, account, id_card_image(id_qr_text), PhotoKind.ID_DOCUMENT)
+    if test_content is not None:
+        test_photo = store_upload(person, account, test_content, TEST_RESULT_PHOTO)
+    else:
+        image = test_image if test_image is not None else tray_image(seed)
+        test_photo = store_photo(person, account, image, TEST_RESULT_PHOTO)
+    if id_content is not None:
+        id_photo = store_upload(person, account, id_content, PhotoKind.ID_DOCUMENT)
+    else:
+        id_photo = store_photo(person, account, id_card_image(id_qr_text), PhotoKind.ID_DOCUMENT)
     clock = time_machine.travel(submitted_at, tick=False) if submitted_at else nullcontext()
     with clock:
         return f0_submit(
             account=account,
             person=person,
-            relationship="self",
-            submission_key=uuid.uuid4(),
+            relationship=relationship,
+            submission_key=submission_key or uuid.uuid4(),
             test_date=test_date or timezone.localdate(),
             test_type="rapid",
             test_photo=test_photo,
@@ -115,6 +138,7 @@ def make_declaration(
             isolation_area=isolation_area or person.area,
             isolation_street="12 Lê Lợi",
             contact_phone=contact_phone or account.phone,
+            **answers,
         )
 
 

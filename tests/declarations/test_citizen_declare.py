@@ -6,7 +6,6 @@ under-15 documents, the photo checks and the CCCD-QR cross-check.
 """
 
 import datetime
-import random
 import re
 import threading
 import uuid
@@ -16,16 +15,15 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from PIL import Image, ImageDraw
 
 from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.models import F0Declaration, F0Draft, F0Status
-from declarations.services import f0_accept, f0_submit
+from declarations.services import f0_accept
 from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import Photo, PhotoKind
-from khaibao.uploads.services import photo_store
+from tests.declarations.factories import make_declaration, tray_jpeg
 from tests.factories import make_citizen
-from tests.uploads.images import cccd_card_jpeg, image_bytes, jpeg_bytes, uploaded
+from tests.uploads.images import cccd_card_jpeg, jpeg_bytes, uploaded
 
 TODAY = datetime.date(2026, 11, 22)
 NOON = datetime.datetime(2026, 11, 22, 5, 0, tzinfo=datetime.UTC)  # 12:00 in Hồ Chí Minh City
@@ -66,18 +64,6 @@ def citizen_client(client, citizen):
 
 
 # -- helpers shared with the other test_citizen_* modules ---------------------------------
-
-
-def tray_jpeg(seed: int = 1, size=(1000, 800)) -> bytes:
-    """A photo of a test tray: random blocks, so two seeds look different to dHash."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(img)
-    for _ in range(40):
-        x, y = rng.randrange(0, size[0] - 100), rng.randrange(0, size[1] - 100)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        draw.rectangle((x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)), colour)
-    return image_bytes(img, "JPEG", quality=90)
 
 
 def cccd_text(person, *, id_number=None, name=None, dob=None) -> str:
@@ -145,21 +131,12 @@ def declare_url(person) -> str:
 
 def file_declaration(account, person, *, seed: int = 1, card: bytes | None = None):
     """A submitted declaration, made the way the form's service call makes it."""
-
-    def store(content, kind):
-        return photo_store(upload=uploaded(content), kind=kind, person=person, uploaded_by=account)
-
-    return f0_submit(
-        account=account,
+    return make_declaration(
         person=person,
-        relationship="self",
-        submission_key=uuid.uuid4(),
+        account=account,
         test_date=TODAY,
-        test_type="rapid",
-        test_photo=store(tray_jpeg(seed), TEST_RESULT_PHOTO),
-        id_photo=store(card or jpeg_bytes((1200, 800)), PhotoKind.ID_DOCUMENT),
-        isolation_area=person.area,
-        isolation_street="12 Lê Lợi",
+        test_content=tray_jpeg(seed),
+        id_content=card or jpeg_bytes((1200, 800)),
         contact_phone="+84912345678",
     )
 

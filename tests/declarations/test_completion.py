@@ -24,7 +24,8 @@ from khaibao.people.ids import Sex
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.trust.services import qr_verify
 from khaibao.uploads.models import Photo
-from tests.declarations.test_matching import NOON, accepted, declare, photo_jpeg
+from tests.declarations.factories import tray_jpeg
+from tests.declarations.test_matching import NOON, accepted, declare
 from tests.factories import make_citizen
 from tests.uploads.images import uploaded
 
@@ -80,7 +81,7 @@ def certificate_url(declaration) -> str:
 def post_completion(client, declaration, *, day=DAY_N, seed=50, photo=True):
     data = {"negative_test_date": day.strftime("%d/%m/%Y")}
     if photo:
-        data["photo"] = uploaded(photo_jpeg(seed))
+        data["photo"] = uploaded(tray_jpeg(seed))
     return client.post(completion_url(declaration), data)
 
 
@@ -171,7 +172,7 @@ def test_the_chosen_photo_is_kept_after_a_validation_error_and_sent_with_the_fix
     on_day(clock, DAY_N, citizen_client)
 
     refused = citizen_client.post(
-        completion_url(case), {"negative_test_date": wrong, "photo": uploaded(photo_jpeg(60))}
+        completion_url(case), {"negative_test_date": wrong, "photo": uploaded(tray_jpeg(60))}
     )
 
     assert refused.status_code == 400

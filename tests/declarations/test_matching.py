@@ -2,23 +2,18 @@
 "Bệnh nhân không tồn tại" for the same person typing a little differently)."""
 
 import datetime
-import random
 import unicodedata
-import uuid
 
 import pytest
 import time_machine
-from PIL import Image, ImageDraw
 
 from declarations.kinds import TEST_RESULT_PHOTO
 from declarations.matching import FieldGroup, f0_find_for_completion, typed_id_number
 from declarations.models import F0Status
-from declarations.services import f0_accept, f0_submit
+from declarations.services import f0_accept
 from khaibao.people.ids import IdType, Sex
-from khaibao.uploads.models import PhotoKind
-from khaibao.uploads.services import photo_store
+from tests.declarations.factories import make_declaration, store_upload, tray_jpeg
 from tests.factories import make_person
-from tests.uploads.images import image_bytes, uploaded
 
 TODAY = datetime.date(2026, 11, 22)
 NOON = datetime.datetime(2026, 11, 22, 5, 0, tzinfo=datetime.UTC)  # 12:00 in Hồ Chí Minh City
@@ -30,37 +25,19 @@ def clock():
         yield traveller
 
 
-def photo_jpeg(seed: int) -> bytes:
-    """A 1000×800 photo of random blocks: two seeds never look alike to the reuse check."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", (1000, 800), "white")
-    draw = ImageDraw.Draw(img)
-    for _ in range(40):
-        x, y = rng.randrange(0, 900), rng.randrange(0, 700)
-        colour = tuple(rng.randrange(256) for _ in range(3))
-        draw.rectangle((x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)), fill=colour)
-    return image_bytes(img, "JPEG", quality=90)
-
-
 def store_photo(person, account, *, seed: int, kind: str = TEST_RESULT_PHOTO):
-    return photo_store(
-        upload=uploaded(photo_jpeg(seed)), kind=kind, person=person, uploaded_by=account
-    )
+    return store_upload(person, account, tray_jpeg(seed), kind)
 
 
 def declare(account, person, *, contact_phone: str, relationship: str = "self", seed: int = 1):
     """A submitted F0 declaration filed by `account` for `person`, with both photos."""
-    return f0_submit(
-        account=account,
+    return make_declaration(
         person=person,
+        account=account,
         relationship=relationship,
-        submission_key=uuid.uuid4(),
         test_date=TODAY,
-        test_type="rapid",
-        test_photo=store_photo(person, account, seed=seed),
-        id_photo=store_photo(person, account, seed=seed + 1000, kind=PhotoKind.ID_DOCUMENT),
-        isolation_area=person.area,
-        isolation_street="12 Lê Lợi",
+        test_content=tray_jpeg(seed),
+        id_content=tray_jpeg(seed + 1000),
         contact_phone=contact_phone,
     )
 

@@ -1,7 +1,6 @@
 """The F0 state machine: every transition, its SMS, its audit record, its rules."""
 
 import datetime
-import random
 import uuid
 
 import pytest
@@ -9,7 +8,6 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from declarations import services
 from declarations.kinds import TEST_RESULT_PHOTO
@@ -21,14 +19,12 @@ from declarations.services import (
     f0_reject,
     f0_remind,
     f0_resubmit,
-    f0_submit,
 )
 from khaibao.audit.models import AuditEvent
 from khaibao.notify.gsm import is_gsm7
 from khaibao.notify.models import SmsMessage
-from khaibao.uploads.models import PhotoKind
 from khaibao.uploads.services import photo_store
-from tests.declarations.factories import rules_detail
+from tests.declarations.factories import id_card_image, make_declaration, rules_detail, tray_jpeg
 from tests.factories import error_codes
 from tests.uploads.images import CCCD_TEXT, uploaded
 from tests.uploads.images import image_bytes as encode
@@ -44,28 +40,11 @@ def clock():
 
 
 def tray_photo(seed: int) -> bytes:
-    """A test-tray photo: random blocks, so two seeds give perceptually different images."""
-    rng = random.Random(seed)
-    img = Image.new("RGB", (1000, 800), "white")
-    draw = ImageDraw.Draw(img)
-    for _ in range(40):
-        x, y = rng.randrange(0, 900), rng.randrange(0, 700)
-        draw.rectangle(
-            (x, y, x + rng.randrange(20, 200), y + rng.randrange(20, 200)),
-            fill=tuple(rng.randrange(256) for _ in range(3)),
-        )
-    return encode(img, "JPEG", quality=92)
+    return tray_jpeg(seed)
 
 
 def id_card_photo(qr_text: str | None = None) -> bytes:
-    import qrcode
-
-    card = Image.new("RGB", (1200, 800), (225, 235, 245))
-    if qr_text:
-        code = qrcode.make(qr_text, box_size=6, border=4).convert("RGB")
-        card.paste(code, (800, 60))
-    ImageDraw.Draw(card).rectangle((60, 300, 700, 360), fill="black")
-    return encode(card, "JPEG", quality=95)
+    return encode(id_card_image(qr_text), "JPEG", quality=95)
 
 
 def store(person, account, content: bytes, kind=TEST_RESULT_PHOTO):
@@ -75,17 +54,14 @@ def store(person, account, content: bytes, kind=TEST_RESULT_PHOTO):
 def submit(
     account, person, *, seed=1, key=None, test_date=TODAY, id_content=None, area=None, **extra
 ):
-    return f0_submit(
-        account=account,
+    return make_declaration(
         person=person,
-        relationship=extra.pop("relationship", "self"),
-        submission_key=key or uuid.uuid4(),
+        account=account,
+        submission_key=key,
         test_date=test_date,
-        test_type="rapid",
-        test_photo=store(person, account, tray_photo(seed)),
-        id_photo=store(person, account, id_content or id_card_photo(), kind=PhotoKind.ID_DOCUMENT),
-        isolation_area=area or person.area,
-        isolation_street="12 Lê Lợi",
+        test_content=tray_photo(seed),
+        id_content=id_content or id_card_photo(),
+        isolation_area=area,
         contact_phone="+84912345678",
         **extra,
     )
