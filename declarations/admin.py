@@ -28,7 +28,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.scope import filter_to_scope, scope_for
@@ -37,9 +36,6 @@ from khaibao.lib.dates import date_text, datetime_text
 from khaibao.lib.forms import apply_field_errors
 from khaibao.lib.normalize import clean_text, name_key, phone_for_display, phone_or_none
 from khaibao.people.ids import IdType
-from khaibao.uploads.cccd import read_cccd_qr
-from khaibao.uploads.images import DECODE_ERRORS
-from khaibao.uploads.services import photo_open
 from khaibao.uploads.views import photo_response
 
 from .checks import CCCD_FIELD_LABELS
@@ -143,17 +139,12 @@ def cccd_mismatch_text(fields: list[str]) -> str:
 
 
 def _cccd_qr_found(declaration: F0Declaration) -> bool:
-    """Whether the stored ID photo shows a readable CCCD QR.
+    """Whether the stored ID photo shows a readable CCCD QR (read once, when stored).
 
     f0_submit() records only the disagreements, so an empty list means "agrees" or
-    "nothing to read"; the review page tells the two apart by reading the photo again.
+    "nothing to read"; the photo's stored QR tells the two apart.
     """
-    try:
-        with photo_open(declaration.id_photo) as stored, Image.open(stored) as image:
-            image.load()
-            return read_cccd_qr(image) is not None
-    except (FileNotFoundError, *DECODE_ERRORS):
-        return False
+    return declaration.id_photo.document_qr is not None
 
 
 def cccd_check_result(declaration: F0Declaration) -> tuple[str, str]:

@@ -11,13 +11,10 @@ import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from khaibao.people.models import Person
-from khaibao.uploads.cccd import cccd_mismatches, read_cccd_qr
-from khaibao.uploads.images import DECODE_ERRORS
+from khaibao.uploads.cccd import cccd_mismatches
 from khaibao.uploads.models import Photo
-from khaibao.uploads.services import photo_open
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +33,9 @@ REUSE_LOOKBACK_DAYS = 60
 
 def cccd_check(*, person: Person, id_photo: Photo) -> list[str]:
     """Fields ("id_number", "full_name", "date_of_birth") the card's QR contradicts;
-    empty when they agree or the photo shows no readable CCCD QR."""
-    try:
-        with photo_open(id_photo) as stored, Image.open(stored) as image:
-            image.load()
-            qr = read_cccd_qr(image)
-    except (FileNotFoundError, *DECODE_ERRORS):
-        logger.exception("Could not read the stored ID photo %s", id_photo.pk)
-        return []
+    empty when they agree or the photo shows no readable CCCD QR. The QR was read once,
+    when the photo was stored (Photo.document_qr): nothing is decoded here."""
+    qr = id_photo.cccd_qr()
     if qr is None:
         return []
     return cccd_mismatches(

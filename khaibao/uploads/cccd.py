@@ -39,6 +39,16 @@ class CccdQr:
     address: str
     issue_date: datetime.date
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "CccdQr":
+        return cls(
+            **{
+                **data,
+                "date_of_birth": datetime.date.fromisoformat(data["date_of_birth"]),
+                "issue_date": datetime.date.fromisoformat(data["issue_date"]),
+            }
+        )
+
     def as_dict(self) -> dict:
         return {
             "id_number": self.id_number,

@@ -9,6 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 from khaibao.lib import registry
 
+from .cccd import CccdQr
+
 
 class PhotoKind(models.TextChoices):
     """The platform's own kinds; each domain app registers its own (a test result, a
@@ -52,6 +54,9 @@ class Photo(models.Model):
     # Of the stored JPEG, not of the upload: identical uploads give identical files.
     sha256 = models.CharField(max_length=64, editable=False)
     # 64-bit difference hash (dHash) as 16 hex digits: near-identical photos share it.
+    # An ID photo's own CCCD QR, read once when the photo is stored (uploads.cccd), so
+    # pages and checks never decode the photo again; null when there is none.
+    document_qr = models.JSONField(_("mã QR trên giấy tờ"), null=True, blank=True, editable=False)
     # dHash of the photo and of its centre crops (uploads.images.dhashes), 16 hex each.
     phash = models.CharField(_("mã nhận dạng ảnh"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
@@ -80,6 +85,10 @@ class Photo(models.Model):
 
     def get_absolute_url(self):
         return reverse("uploads:photo", kwargs={"public_id": self.public_id})
+
+    def cccd_qr(self):
+        """The CCCD QR read from this ID photo when it was stored, or None."""
+        return CccdQr.from_dict(self.document_qr) if self.document_qr else None
 
     @property
     def download_name(self) -> str:

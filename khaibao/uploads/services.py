@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from khaibao.people.models import Person
 
+from .cccd import read_cccd_qr
 from .images import MIN_SHORT_SIDE, PreparedPhoto, prepare_photo
-from .models import Photo
+from .models import Photo, PhotoKind
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,13 @@ def _delete_file(storage: Storage, name: str) -> None:
         storage.delete(name)
     except OSError:
         logger.exception("Could not delete photo file %s; the orphan sweeper will", name)
+
+
+def _document_qr(prepared: PreparedPhoto, kind: str) -> dict | None:
+    if kind != PhotoKind.ID_DOCUMENT:
+        return None
+    qr = read_cccd_qr(prepared.image)
+    return qr.as_dict() if qr is not None else None
 
 
 @transaction.atomic
@@ -80,6 +88,7 @@ def photo_store(
             size_bytes=prepared.size_bytes,
             sha256=prepared.sha256,
             phash=prepared.phash,
+            document_qr=_document_qr(prepared, kind),
         )
         photo.full_clean()
         photo.save()

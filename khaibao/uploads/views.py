@@ -12,10 +12,9 @@ from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib import ratelimit
 from khaibao.people.selectors import person_for_citizen
 
-from .cccd import read_cccd_qr
 from .forms import PhotoUploadForm
 from .handlers import install_limited_upload_handler
-from .models import Photo, PhotoKind
+from .models import Photo
 from .selectors import photos_visible_to
 from .services import photo_open, photo_store
 
@@ -123,14 +122,13 @@ def _photo_upload(request):
         photo = photo_store(upload=prepared, kind=kind, person=person, uploaded_by=request.user)
     except ValidationError as exc:
         return _validation_error_response(exc)
-    cccd = read_cccd_qr(prepared.image) if kind == PhotoKind.ID_DOCUMENT else None
     return JsonResponse(
         {
             "id": str(photo.public_id),
             "url": photo.get_absolute_url(),
             "width": photo.width,
             "height": photo.height,
-            "cccd": cccd.as_dict() if cccd is not None else None,
+            "cccd": photo.document_qr,
         },
         status=201,
     )

@@ -21,6 +21,7 @@ from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.notify.gsm import gsm_fold
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
+from khaibao.uploads.services import private_storage
 from tests.admin.admin_urls import csv_rows
 from tests.declarations.factories import (
     cccd_qr_text,
@@ -772,3 +773,19 @@ def test_a_range_of_exactly_92_days_is_exported(client, ward1_staff):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+def test_the_cccd_check_is_read_from_the_photo_once_when_it_is_stored(
+    client, ward1_staff, village1
+):
+    person = _persons(village1, 1)[0]
+    declaration = make_declaration(person=person, id_qr_text=cccd_qr_text(person))
+    photo = declaration.id_photo
+    assert photo.document_qr["id_number"] == person.id_number
+    # Pages never decode the photo again: without its file the review page still knows.
+    private_storage().delete(photo.storage_name)
+    client.force_login(ward1_staff)
+
+    html = client.get(_url("change", declaration)).content.decode()
+
+    assert "Mã QR trên CCCD khớp với thông tin khai báo." in html
