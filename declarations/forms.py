@@ -23,14 +23,14 @@ from khaibao.people.ids import ADULT_AGE, UNDER_15_TYPES, IdType, Sex
 from khaibao.people.models import Person
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.images import PreparedPhoto
-from khaibao.uploads.models import Photo, PhotoKind
+from khaibao.uploads.models import Photo
 
-from .kinds import TEST_RESULT_PHOTO
+from .kinds import FORM_PHOTOS
 from .models import Condition, F0Declaration, Symptom, TestType, VaccineName
 from .services import test_date_window
 
 # The photo fields and the kind each is stored as.
-PHOTO_KINDS = {"test_photo": TEST_RESULT_PHOTO, "id_photo": PhotoKind.ID_DOCUMENT}
+PHOTO_KINDS = FORM_PHOTOS  # the form's photo fields and the kind each stores
 # The answers of F0DeclarationForm kept in a draft, as the browser posts them.
 DRAFT_FIELDS = (
     "test_date",

@@ -4,10 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from khaibao.accounts.roles import Role, crud
 from khaibao.lib.registry import PortalService
+from khaibao.uploads.models import PhotoKind
 
 #: The photo kind of a test result (F0 declaration, isolation completion).
 TEST_RESULT_PHOTO = "test_result"
 PHOTO_KINDS = ((TEST_RESULT_PHOTO, _("Kết quả xét nghiệm")),)
+#: The F0 form's photo fields and the kind each stores.
+FORM_PHOTOS = {"test_photo": TEST_RESULT_PHOTO, "id_photo": PhotoKind.ID_DOCUMENT}
 
 # "change" is the right to decide (accept, reject, confirm completion): the review page
 # itself is read-only and declarations are never added or deleted. The province admin

@@ -18,10 +18,12 @@ from khaibao.notify.services import sms_queue
 from khaibao.people.models import ManagedPerson, Person
 from khaibao.rules.selectors import RulesInForce, sms_text
 from khaibao.trust.services import IssuedCode, kb1_cert_id_new, qr_issue_kb1
+from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import Photo
-from khaibao.uploads.services import photo_check_owner
+from khaibao.uploads.services import photo_check_owner, photo_store
 
 from .checks import cccd_check, reused_test_photo
+from .kinds import FORM_PHOTOS
 from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
 from .rules import F0_SMS, f0_timing
 
@@ -95,6 +97,43 @@ def f0_draft_save(
             setattr(draft, name, photo)
     draft.save()
     return draft
+
+
+@transaction.atomic
+def f0_form_save(
+    *,
+    account,
+    person: Person,
+    data: dict | None,
+    photos: dict[str, PreparedPhoto | Photo | None],
+) -> tuple[dict[str, Photo], dict[str, ValidationError]]:
+    """What a posted F0 form leaves behind before it is filed (or when it has errors).
+
+    1. Each photo posted with the form (no JavaScript: a PreparedPhoto) is stored at
+       once, so it is kept even when the rest of the form must be fixed.
+    2. With `data` (the declaration form, not the resubmission), the draft is saved with
+       those answers and the photos now chosen.
+    Returns the photos stored, and each photo's refusal by field name.
+    """
+    stored: dict[str, Photo] = {}
+    errors: dict[str, ValidationError] = {}
+    for name, value in photos.items():
+        if isinstance(value, PreparedPhoto):
+            try:
+                with transaction.atomic():
+                    stored[name] = photo_store(
+                        upload=value, kind=FORM_PHOTOS[name], person=person, uploaded_by=account
+                    )
+            except ValidationError as exc:
+                errors[name] = exc
+    if data is not None:
+        chosen = {
+            name: stored.get(name, value if isinstance(value, Photo) else None)
+            for name, value in photos.items()
+            if name not in errors
+        }
+        f0_draft_save(account=account, person=person, data=data, **chosen)
+    return stored, errors
 
 
 # -- submission ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ a duplicate (the open declaration's status page), a silent station (remind, esca
 """
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,17 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khaibao.access.views import citizen_required
-from khaibao.accounts.models import StaffProfile
-from khaibao.accounts.roles import Role
 from khaibao.areas.models import ward_of
 from khaibao.lib.dates import datetime_text
 from khaibao.lib.forms import apply_service_errors
 from khaibao.lib.normalize import phone_for_display
-from khaibao.people.models import ManagedPerson, Person
+from khaibao.people.models import Person
 from khaibao.people.selectors import managed_links_for, person_for_citizen
 from khaibao.people.views import SESSION_DECLARING_FOR
-from khaibao.uploads.images import PreparedPhoto
-from khaibao.uploads.services import photo_store
 
 from .checks import CCCD_FIELD_LABELS, cccd_check
 from .forms import (
@@ -41,15 +36,23 @@ from .forms import (
     F0ResubmitForm,
     chosen_photo,
 )
-from .models import OPEN_STATUSES, F0Declaration, F0Status
+from .models import F0Declaration, F0Status
 from .rules import f0_timing
-from .selectors import declaration_for_citizen_or_404
+from .selectors import (
+    account_link,
+    declaration_for_citizen_or_404,
+    declaration_sent_with,
+    open_declaration,
+    open_declarations_by_person,
+    station_of,
+)
 from .services import (
     completion_opens_on,
     decision_hours,
     decision_overdue,
     f0_draft_get_or_create,
     f0_draft_save,
+    f0_form_save,
     f0_remind,
     f0_resubmit,
     f0_submit,
@@ -57,30 +60,6 @@ from .services import (
 )
 
 # -- access and small reads ---------------------------------------------------------------
-
-
-def _open_declaration(person: Person) -> F0Declaration | None:
-    return F0Declaration.objects.filter(person=person, status__in=OPEN_STATUSES).first()
-
-
-def _declaration_sent_with(person: Person, submission_key: str | None) -> F0Declaration | None:
-    try:
-        submission_key = uuid.UUID(submission_key or "")
-    except ValueError:
-        return None
-    return F0Declaration.objects.filter(person=person, submission_key=submission_key).first()
-
-
-def _station(area) -> dict:
-    """Who decides a declaration isolated in `area`: the ward's health station."""
-    ward = ward_of(area)
-    unit_name = (
-        StaffProfile.objects.filter(role=Role.WARD_STATION, area=ward)
-        .exclude(unit_name="")
-        .values_list("unit_name", flat=True)
-        .first()
-    )
-    return {"ward": ward, "unit_name": unit_name or "", "hotline": settings.KHAIBAO_HOTLINE}
 
 
 def _photos_context(form: F0BaseForm, person: Person) -> dict:
@@ -100,22 +79,23 @@ def _cccd_context(mismatches: list[str]) -> dict:
     }
 
 
-def _store_chosen_photos(request, form: F0BaseForm, person: Person) -> None:
-    """Store the photos posted with the form (no JavaScript) at once, so they are kept
-    (in the draft, in the re-shown form) even when the rest of the form has errors."""
+def _save_form(request, form: F0BaseForm, person: Person, *, draft: bool) -> None:
+    """Store the photos posted with the form (no JavaScript) and, for the declaration
+    form, the draft: one service call. The page shown again carries the stored photos'
+    ids in its hidden fields; a photo that failed its checks says why next to it."""
+    chosen = {name: form.cleaned_data.get(name) for name in PHOTO_KINDS if name not in form.errors}
+    photos, errors = f0_form_save(
+        account=request.user,
+        person=person,
+        data=F0DeclarationForm.draft_data(form.data) if draft else None,
+        photos=chosen,
+    )
     data = form.data.copy()
-    for name, kind in PHOTO_KINDS.items():
-        prepared = form.cleaned_data.get(name)
-        if not isinstance(prepared, PreparedPhoto):
-            continue
-        try:
-            photo = photo_store(upload=prepared, kind=kind, person=person, uploaded_by=request.user)
-        except ValidationError as exc:
-            form.add_error(name, exc)
-            continue
+    for name, photo in photos.items():
         form.cleaned_data[name] = photo
         data[f"{name}_id"] = str(photo.public_id)
-    # The page shown again carries the stored photos' ids in its hidden fields.
+    for name, error in errors.items():
+        form.add_error(name, error)
     form.data = data
 
 
@@ -124,7 +104,7 @@ def _store_chosen_photos(request, form: F0BaseForm, person: Person) -> None:
 
 def _continue_with(request, person: Person):
     request.session[SESSION_DECLARING_FOR] = str(person.public_id)
-    declaration = _open_declaration(person)
+    declaration = open_declaration(person)
     if declaration is not None:
         messages.info(
             request,
@@ -148,12 +128,7 @@ def start(request):
         if link is not None:
             return _continue_with(request, link.person)
         messages.error(request, _("Chọn một người trong danh sách."))
-    open_by_person = {
-        declaration.person_id: declaration
-        for declaration in F0Declaration.objects.filter(
-            person__in=[link.person for link in links], status__in=OPEN_STATUSES
-        )
-    }
+    open_by_person = open_declarations_by_person([link.person for link in links])
     ids = [str(link.person.public_id) for link in links]
     selected = request.session.get(SESSION_DECLARING_FOR)
     selected = selected if selected in ids else (ids[0] if ids else "")
@@ -170,7 +145,7 @@ def start(request):
 
 
 def _declare_page(request, form: F0DeclarationForm, person: Person, status: int = 200):
-    link = ManagedPerson.objects.get(account=request.user, person=person)
+    link = account_link(request.user, person)
     return render(
         request,
         "declarations/declare.html",
@@ -188,7 +163,7 @@ def _test_date_rule(person: Person, entered: str, area) -> dict:
         "first": first,
         "last": last,
         "window_days": f0_timing(area)["test_date_window_days"],
-        "station": _station(area),
+        "station": station_of(area),
     }
 
 
@@ -204,10 +179,9 @@ def _test_date_rule_page(request, form: F0BaseForm, person: Person, area):
     )
 
 
-def _submit(request, form: F0DeclarationForm, person: Person):
+def _submit(request, form: F0DeclarationForm, person: Person, link):
     """Call f0_submit with the validated form; the declaration, or a response."""
     data = form.cleaned_data
-    link = ManagedPerson.objects.get(account=request.user, person=person)
     try:
         return f0_submit(
             account=request.user,
@@ -235,11 +209,11 @@ def declare(request, public_id):
     ("Lưu nháp", the no-JavaScript ward list, and a submit with errors alike)."""
     person = person_for_citizen(request.user, public_id)
     if request.method == "POST":
-        sent = _declaration_sent_with(person, request.POST.get("submission_key"))
+        sent = declaration_sent_with(person, request.POST.get("submission_key"))
         if sent is not None:
             # The same page sent twice (a double tap, a resent POST): one declaration.
             return redirect(sent)
-    if _open_declaration(person) is not None:
+    if open_declaration(person) is not None:
         return _continue_with(request, person)
     if request.method == "GET":
         draft = f0_draft_get_or_create(account=request.user, person=person)
@@ -248,13 +222,7 @@ def declare(request, public_id):
 
     form = F0DeclarationForm(request.POST, request.FILES, person=person)
     form.is_valid()
-    _store_chosen_photos(request, form, person)
-    f0_draft_save(
-        account=request.user,
-        person=person,
-        data=F0DeclarationForm.draft_data(form.data),
-        **{name: form.cleaned_data.get(name) for name in PHOTO_KINDS if name not in form.errors},
-    )
+    _save_form(request, form, person, draft=True)
     if "_save_draft" in request.POST or "_refresh" in request.POST:
         return _after_draft_post(request, form, person)
     if form.outside_window:
@@ -262,13 +230,13 @@ def declare(request, public_id):
         return _test_date_rule_page(request, form, person, area)
     if not form.is_valid():
         return _declare_page(request, form, person, status=400)
-    result = _submit(request, form, person)
+    result = _submit(request, form, person, account_link(request.user, person))
     if not isinstance(result, F0Declaration):
         return result
     if result.person_id != person.pk:
         # A submission key of another person's declaration: not this page's.
         raise Http404
-    station = _station(result.isolation_area)
+    station = station_of(result.isolation_area)
     messages.success(
         request,
         _(
@@ -315,7 +283,7 @@ def draft_save(request, public_id):
             status=403,
         )
     person = person_for_citizen(request.user, public_id)
-    declaration = _open_declaration(person)
+    declaration = open_declaration(person)
     if declaration is not None:
         return JsonResponse(
             {
@@ -354,7 +322,7 @@ def status(request, pk):
             "person": declaration.person,
             "events": declaration.events.select_related("actor"),
             "contact_phone": phone_for_display(declaration.contact_phone),
-            "station": _station(declaration.isolation_area),
+            "station": station_of(declaration.isolation_area),
             "decide_by": decide_by,
             "overdue": decision_overdue(declaration),
             "completion_opens_on": completion_opens_on(declaration),
@@ -438,7 +406,7 @@ def resubmit(request, pk):
         )
     form = F0ResubmitForm(request.POST, request.FILES, declaration=declaration)
     form.is_valid()
-    _store_chosen_photos(request, form, declaration.person)
+    _save_form(request, form, declaration.person, draft=False)
     if "_refresh" in request.POST:
         # The no-JavaScript ward list: the same answers again, without error messages.
         initial = {name: form.data.get(name) for name in form.fields if name not in PHOTO_KINDS}
