@@ -22,9 +22,10 @@ test: setup-dev
 test-smoke: setup-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m smoke $(PYTEST_ARGS)
 
-## bench: benchmarks (never timed tests): QR verifications per second
+## bench: benchmarks (never timed tests): QR verifications per second; /api/verify against a bare view
 bench: setup-dev
 	$(BIN)/python scripts/bench_qr_verify.py
+	$(BIN)/python scripts/bench_api_verify.py
 
 setup: $(VENV)/.installed assets messages
 setup-dev: $(VENV)/.installed-dev assets messages

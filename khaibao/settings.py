@@ -238,7 +238,8 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, with one redis client per pool and one-round-trip counters.
+            "BACKEND": "khaibao.lib.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "khaibao",
         }
@@ -403,6 +404,10 @@ CAPTCHA_FLITE_PATH = next(
 # public-only keys (<kid>.pub.pem) are trusted for verification but never sign.
 # Development generates one key under var/keys; production must provide its own.
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", str(VAR_DIR / "keys") if DEBUG else None))
+# The CSCA key that issues the keys' signing certificates (manage.py trust_csca_create,
+# trust_dsc_issue): never inside SIGNING_KEYS_DIR, and in production on no web server,
+# which only reads the certificates. Development generates one under var/csca.
+SIGNING_CSCA_DIR = Path(env_str("SIGNING_CSCA_DIR", str(VAR_DIR / "csca")))
 # The kid that signs new codes; default: the newest private key in the directory.
 SIGNING_KEY_ACTIVE_KID = env_str("SIGNING_KEY_ACTIVE_KID", "")
 # `iss` claim of the codes KhaiBao issues (ISO country code, as EU DCC expects).

@@ -61,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *crud("audit.auditevent", "view"),
         # Schedules the province's own versions of deadlines, thresholds and texts.
         *crud("rules.ruleversion", "view", "add"),
+        # The trust list: imports foreign signing certificates ("add") and withdraws them
+        # ("change"); certificates are never edited or deleted.
+        *crud("trust.trustedcertificate", "view", "add", "change"),
     ],
 }
 

@@ -9,6 +9,10 @@ from django.core.cache import cache
 
 def hit(key: str, *, window: int) -> int:
     """Count one hit on `key`; the window starts with the key's first hit."""
+    count_hit = getattr(cache, "count_hit", None)
+    if count_hit is not None:
+        # Redis (khaibao.lib.cache.RedisCache): INCR and EXPIRE NX in one round trip.
+        return count_hit(key, window)
     # add() then incr(): atomic on Redis and on the local-memory cache alike.
     cache.add(key, 0, window)
     try:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.lib.normalize import name_key, phone_or_none
+from khaibao.trust.admin import revoke_personal_qr
 
 from .forms import PersonAdminForm
 from .models import ManagedPerson, Person
@@ -41,6 +42,8 @@ class PersonAdmin(ScopedModelAdmin):
         "street_address",
     )
     list_per_page = 50
+    # Revoking the person's QR: every My QR issued to them so far stops verifying.
+    actions = [*ScopedModelAdmin.actions, revoke_personal_qr]
     inlines = [ManagedPersonInline]
     fieldsets = (
         (None, {"fields": ("full_name", "date_of_birth", "sex", "nationality")}),

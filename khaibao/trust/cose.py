@@ -1,9 +1,17 @@
-"""COSE_Sign1 (RFC 9052) with ES256, and the QR text wrapping: prefix + base45(zlib(...)).
+"""COSE_Sign1 (RFC 9052) and the QR text wrapping: prefix + base45(zlib(...)).
 
-Only what the codes need: one signer, the algorithm and kid in the protected header,
-an attached payload. Everything read from outside goes through `unwrap` and
-`sign1_decode`, which raise MalformedCode (and nothing else) for any input they
-cannot take apart.
+What the EU DCC specification (hcert_spec.md §3.3) asks of a verifier, and no more:
+- the signature is ES256 (ECDSA P-256 with SHA-256, the primary algorithm) or PS256
+  (RSASSA-PSS with SHA-256, RSA of 2048 bits or more, the secondary one): verifiers
+  MUST implement both;
+- the `kid` is in the protected header or, as the specification allows, in the
+  unprotected one; the protected one wins when both are there;
+- the message is a COSE_Sign1 with its tag 18, without it, or inside the CWT tag 61
+  (RFC 8392 §6).
+
+This portal signs ES256 only, with the kid in the protected header and tag 18.
+Everything read from outside goes through `unwrap` and `sign1_decode`, which raise
+MalformedCode (and nothing else) for any input they cannot take apart.
 """
 
 import io
@@ -11,20 +19,25 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import base45
 import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
 
+from . import b45
+
 COSE_SIGN1_TAG = 18
+CWT_TAG = 61
 HEADER_ALG = 1
 HEADER_KID = 4
 ALG_ES256 = -7
+ALG_PS256 = -37
+# hcert_spec.md §3.3.2: RSASSA-PSS "with a modulus of 2048 bits".
+MIN_RSA_BITS = 2048
 # A QR code holds at most 4,296 alphanumeric characters; anything longer is not one.
 MAX_TEXT_CHARS = 4400
 # Bound on the inflated size: a few hundred bytes of zlib must not become gigabytes.
@@ -32,6 +45,12 @@ MAX_CBOR_BYTES = 32 * 1024
 _COORDINATE_BYTES = 32
 # Codes nest a few levels (claims → hcert → v → entry); deeper input is not a code.
 _MAX_DEPTH = 16
+# RFC 8230 §2 fixes the PSS salt at the hash length (32 bytes); some signers use the
+# longest salt the key allows. Any salt length is equally secure, so the verifier reads
+# it from the signature instead of refusing those certificates.
+_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
+
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
 
 
 class MalformedCode(ValueError):
@@ -42,16 +61,23 @@ class MalformedCode(ValueError):
 class Sign1:
     protected: bytes
     headers: Mapping
+    unprotected: Mapping
     payload: bytes
     signature: bytes
 
     @property
     def alg(self):
+        # Only a protected algorithm counts: the unprotected header is not signed.
         return self.headers.get(HEADER_ALG)
 
     @property
     def kid(self) -> bytes | None:
         kid = self.headers.get(HEADER_KID)
+        if isinstance(kid, bytes):
+            return kid
+        # hcert_spec.md §3.3.3: the kid MAY be unprotected; it is not security-critical
+        # (it only picks the keys to try), and verifiers MUST accept both places.
+        kid = self.unprotected.get(HEADER_KID)
         return kid if isinstance(kid, bytes) else None
 
 
@@ -90,12 +116,19 @@ def cbor_loads_untrusted(data: bytes, what: str):
     return value
 
 
-def sign1_decode(data: bytes) -> Sign1:
-    message = cbor_loads_untrusted(data, "COSE_Sign1")
+def _untag(message):
+    """The COSE_Sign1 array inside tag 61 (CWT) and / or tag 18, or untagged."""
+    if isinstance(message, cbor2.CBORTag) and message.tag == CWT_TAG:
+        message = message.value
     if isinstance(message, cbor2.CBORTag):
         if message.tag != COSE_SIGN1_TAG:
             raise MalformedCode(f"CBOR tag {message.tag} is not COSE_Sign1")
         message = message.value
+    return message
+
+
+def sign1_decode(data: bytes) -> Sign1:
+    message = _untag(cbor_loads_untrusted(data, "COSE_Sign1"))
     # cbor2 decodes the contents of a tag as immutable: a tuple rather than a list.
     if not isinstance(message, list | tuple) or len(message) != 4:
         raise MalformedCode("COSE_Sign1 is an array of four items")
@@ -107,30 +140,50 @@ def sign1_decode(data: bytes) -> Sign1:
     headers = cbor_loads_untrusted(protected, "protected header") if protected else {}
     if not isinstance(headers, Mapping):
         raise MalformedCode("protected header is not a map")
-    # The EU DCC allows the kid in the unprotected header; the protected one wins.
-    if HEADER_KID not in headers and isinstance(unprotected.get(HEADER_KID), bytes):
-        headers = {**headers, HEADER_KID: unprotected[HEADER_KID]}
-    return Sign1(protected=protected, headers=headers, payload=payload, signature=signature)
+    return Sign1(
+        protected=protected,
+        headers=headers,
+        unprotected=unprotected,
+        payload=payload,
+        signature=signature,
+    )
 
 
-def sign1_verify(message: Sign1, public_key: ec.EllipticCurvePublicKey) -> bool:
-    if message.alg != ALG_ES256 or len(message.signature) != 2 * _COORDINATE_BYTES:
+def key_algorithm(public_key) -> int | None:
+    """The COSE algorithm a public key verifies (ES256 or PS256), None for any other key."""
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return ALG_ES256 if isinstance(public_key.curve, ec.SECP256R1) else None
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return ALG_PS256 if public_key.key_size >= MIN_RSA_BITS else None
+    return None
+
+
+def sign1_verify(message: Sign1, public_key: PublicKey) -> bool:
+    """Whether `public_key` signed `message` with the algorithm its protected header names.
+
+    The algorithm must fit the key: an RSA key never verifies an ES256 header and the
+    other way round, so no header can make a key verify with an algorithm it is not for.
+    """
+    alg = message.alg
+    if alg is None or alg != key_algorithm(public_key):
         return False
-    r = int.from_bytes(message.signature[:_COORDINATE_BYTES], "big")
-    s = int.from_bytes(message.signature[_COORDINATE_BYTES:], "big")
+    signed = sig_structure(message.protected, message.payload)
     try:
-        public_key.verify(
-            encode_dss_signature(r, s),
-            sig_structure(message.protected, message.payload),
-            ec.ECDSA(hashes.SHA256()),
-        )
-    except InvalidSignature:
+        if alg == ALG_ES256:
+            if len(message.signature) != 2 * _COORDINATE_BYTES:
+                return False
+            r = int.from_bytes(message.signature[:_COORDINATE_BYTES], "big")
+            s = int.from_bytes(message.signature[_COORDINATE_BYTES:], "big")
+            public_key.verify(encode_dss_signature(r, s), signed, ec.ECDSA(hashes.SHA256()))
+        else:
+            public_key.verify(message.signature, signed, _PSS, hashes.SHA256())
+    except (InvalidSignature, ValueError):
         return False
     return True
 
 
 def wrap(prefix: str, cose: bytes) -> str:
-    return prefix + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    return prefix + b45.encode(zlib.compress(cose, 9))
 
 
 def unwrap(text: str, prefixes: tuple[str, ...]) -> tuple[str, bytes]:
@@ -149,7 +202,7 @@ def unwrap(text: str, prefixes: tuple[str, ...]) -> tuple[str, bytes]:
     if prefix is None:
         raise MalformedCode("unknown prefix")
     try:
-        compressed = base45.b45decode(text[len(prefix) :])
+        compressed = b45.decode(text[len(prefix) :])
     except ValueError:
         raise MalformedCode("not base45") from None
     inflater = zlib.decompressobj()

@@ -5,12 +5,13 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .hcert import TEST_DETECTED, TEST_NOT_DETECTED
+from .hcert import TEST_DETECTED, TEST_NOT_DETECTED, value_set_display
 from .models import VerificationStatus
 
 STATUS_STYLE = {
     VerificationStatus.VALID: "success",
     VerificationStatus.EXPIRED: "warning",
+    VerificationStatus.NOT_YET_VALID: "warning",
     VerificationStatus.REVOKED: "danger",
     VerificationStatus.BAD_SIGNATURE: "danger",
     VerificationStatus.UNKNOWN_KEY: "danger",
@@ -18,12 +19,19 @@ STATUS_STYLE = {
 }
 STATUS_EXPLANATION = {
     VerificationStatus.VALID: _("Chữ ký đúng và mã còn hiệu lực."),
-    VerificationStatus.EXPIRED: _("Chữ ký đúng nhưng mã đã quá hạn sử dụng."),
+    VerificationStatus.EXPIRED: _(
+        "Chữ ký đúng nhưng mã (hoặc chứng thư của khoá đã ký mã) đã quá hạn sử dụng."
+    ),
+    VerificationStatus.NOT_YET_VALID: _(
+        "Chữ ký đúng nhưng mã chưa đến thời điểm có hiệu lực (ngày cấp ở tương lai). Kiểm tra "
+        "lại ngày giờ của máy; nếu đúng, mã không dùng được."
+    ),
     VerificationStatus.REVOKED: _(
         "Chứng nhận này đã bị thu hồi (đã được cấp lại hoặc bị huỷ): không dùng được nữa."
     ),
     VerificationStatus.BAD_SIGNATURE: _(
-        "Nội dung mã không khớp với chữ ký: mã đã bị sửa hoặc bị làm giả."
+        "Nội dung mã không khớp với chữ ký, hoặc khoá đã ký không được phép ký loại chứng nhận "
+        "này: mã đã bị sửa, bị làm giả hoặc bị ký sai."
     ),
     VerificationStatus.UNKNOWN_KEY: _(
         "Mã được ký bằng một khoá không có trong danh sách khoá tin cậy của cổng."
@@ -83,12 +91,20 @@ def _certificate_rows(kind: str, hcert: dict) -> list[tuple[str, str]]:
     ]
 
 
+def country_display(code: str) -> str:
+    """ "DE" → "Germany (DE)", with the name from the EU DCC country value set."""
+    name = value_set_display("country-2-codes", code)
+    return f"{name} ({code})" if name else code
+
+
 def verification_display(verification) -> dict:
     """Label, Bootstrap style, explanation and (label, value) rows for the template."""
     claims = verification.claims
     rows = []
     if claims:
         rows.append((_("Loại mã"), KIND_LABELS.get(verification.kind, verification.kind)))
+        if verification.country:
+            rows.append((_("Nước cấp"), country_display(verification.country)))
         if claims.get("name"):
             rows.append((_("Họ và tên"), claims["name"]))
         if claims.get("birth_date"):

@@ -9,6 +9,7 @@ from khaibao.uploads.images import check_upload_size
 
 from .cose import MAX_TEXT_CHARS
 from .images import ImageTooLarge, NoQrCodeFound, NotAnImage, qr_text_from_image
+from .trustlist import MAX_LIST_BYTES
 
 
 class VerifyForm(forms.Form):
@@ -87,3 +88,43 @@ class VerifyForm(forms.Form):
             )
         cleaned["text"] = text or ""
         return cleaned
+
+
+class TrustListImportForm(forms.Form):
+    """A trust-list file for the admin: PEM/DER certificates or the EU gateway's JSON list."""
+
+    file = forms.FileField(
+        label=_("Tệp danh sách tin cậy"),
+        help_text=_(
+            "Chứng thư ký (DSC) dạng PEM (một hoặc nhiều) hoặc DER, hoặc danh sách JSON của "
+            "dịch vụ kiểm tra thuộc cổng EU DCC."
+        ),
+        error_messages={
+            "required": _("Hãy chọn tệp danh sách tin cậy."),
+            "empty": _("Tệp rỗng. Hãy chọn lại tệp danh sách tin cậy."),
+        },
+    )
+    withdraw_missing = forms.BooleanField(
+        label=_("Đây là danh sách đầy đủ: rút các chứng thư không còn trong danh sách"),
+        help_text=_("Chỉ áp dụng cho các nước có trong tệp."),
+        required=False,
+    )
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_LIST_BYTES:
+            raise ValidationError(
+                _("Tệp lớn hơn %(size)s MB.") % {"size": MAX_LIST_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        return upload.read()
+
+
+class RevokePersonalQrForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"),
+        max_length=500,
+        help_text=_("Ví dụ: mất điện thoại, mã bị người khác dùng."),
+        error_messages={"required": _("Hãy nhập lý do thu hồi.")},
+        widget=forms.TextInput(attrs={"size": 60}),
+    )

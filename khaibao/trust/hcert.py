@@ -1,16 +1,23 @@
 """EU Digital COVID Certificate (DCC) payloads, which Vietnam's vaccine passport follows.
 
 An hcert is a map {ver, nam {fn, fnt, gn, gnt}, dob, and exactly one of v / t / r};
-`v`, `t` and `r` are lists with one entry each carrying the certificate id `ci`.
-Field names and value sets: the eHealth Network "Value Sets for Digital Green
-Certificates" and the DCC JSON schema 1.3.0.
+`v`, `t` and `r` are lists of entries carrying the certificate id `ci`.
+
+Judged by the official JSON schemas (khaibao/trust/schemas/, vendored from the eHealth
+Network's eu-dcc-schema): a verified payload by the schema of its own `ver`, so a code
+issued abroad in 2021 under 1.0.0 is read by the rules it was made under; a payload the
+portal issues by the 1.3.0 schema with its formats and value sets, before it is signed.
 """
 
 import datetime
+import functools
+import json
 import re
 import secrets
 import unicodedata
+from pathlib import Path
 
+import jsonschema_rs
 from django.conf import settings
 
 DCC_SCHEMA_VERSION = "1.3.0"
@@ -19,21 +26,29 @@ TARGET_COVID19 = "840539006"
 TEST_NOT_DETECTED = "260415000"
 TEST_DETECTED = "260373001"
 
-# Which entry key means which certificate, with the fields each entry must have.
+# Which entry key means which certificate.
 ENTRY_KINDS = {"v": "vaccination", "t": "test", "r": "recovery"}
-REQUIRED_FIELDS = {
-    "v": ("tg", "vp", "mp", "ma", "dn", "sd", "dt", "co", "is", "ci"),
-    "t": ("tg", "tt", "sc", "tr", "co", "is", "ci"),
-    "r": ("tg", "fr", "co", "is", "df", "du", "ci"),
-}
-OPTIONAL_FIELDS = {"v": (), "t": ("nm", "ma", "tc"), "r": ()}
-_INTEGER_FIELDS = {"dn", "sd"}
+# Fields holding a date (the decoder turns a CBOR-tagged date or date-time into one).
+DATE_FIELDS = {"dob", "dt", "fr", "df", "du"}
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+#: Every released version of the schema, oldest first.
+SCHEMA_VERSIONS = (
+    "1.0.0",
+    "1.0.1",
+    "1.1.0",
+    "1.2.0",
+    "1.2.1",
+    "1.3.0",
+    "1.3.1",
+    "1.3.2",
+    "1.3.3",
+)
+_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 _MAX_TRANSLITERATED = 80
 # ICAO 9303 part 3 (machine readable zone) for letters outside A-Z that are not
 # handled by stripping accents.
 _ICAO_SPECIAL = {"Đ": "D", "Ð": "D", "Æ": "AE", "Œ": "OE", "Ø": "OE", "ß": "SS", "Þ": "TH"}
 _ICAO_FILLER = re.compile(r"[\s\-]+")
-_DOB = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 def icao_transliterate(name: str) -> str:
@@ -98,42 +113,150 @@ def entry_kind(hcert: dict) -> str | None:
     return present[0] if len(present) == 1 else None
 
 
-def hcert_problems(hcert: dict) -> list[str]:
-    """What makes `hcert` not a DCC this portal issues or accepts; empty when fine."""
-    if not isinstance(hcert, dict):
-        return ["hcert is not a map"]
+# --- Schemas --------------------------------------------------------------------------------
+
+
+def schema_version_for(ver) -> str | None:
+    """The released schema that judges a payload of version `ver`, None if none does.
+
+    The version itself when it was released. Otherwise (semantic versioning: patches and
+    minor versions only add) the newest release of the same major.minor, or for a minor
+    newer than any release the newest release of the same major. Another major version
+    is another format: None.
+    """
+    if ver in SCHEMA_VERSIONS:
+        return ver
+    match = _VERSION.match(ver) if isinstance(ver, str) else None
+    if match is None:
+        return None
+    major, minor, _ = (int(part) for part in match.groups())
+    known = [tuple(map(int, version.split("."))) for version in SCHEMA_VERSIONS]
+    same_major = [version for version in known if version[0] == major]
+    if not same_major:
+        return None
+    same_minor = [version for version in same_major if version[1] == minor]
+    if same_minor:
+        chosen = max(same_minor)
+    elif minor > max(same_major)[1]:
+        chosen = max(same_major)
+    else:
+        return None
+    return ".".join(map(str, chosen))
+
+
+@functools.cache
+def _schema(version: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"dcc-{version}.schema.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator(version: str, formats: bool = False):
+    # Draft 2020-12 treats "format" as an annotation unless asked: verification leaves it
+    # so, as the official schemas were written for (1.0.0's dob "format": "date" came with
+    # a pattern that lets a time part through, and issuers used it).
+    return jsonschema_rs.validator_for(_schema(version), validate_formats=formats)
+
+
+def _path(error) -> str:
+    text = ""
+    for part in error.instance_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required):
+        name = error.kind.property
+        text += f".{name}" if text else name
+    return text or "hcert"
+
+
+def _schema_problems(hcert, version: str, *, formats: bool = False) -> list[str]:
     problems = []
-    if not isinstance(hcert.get("ver"), str):
-        problems.append("ver")
-    name = hcert.get("nam")
-    if not isinstance(name, dict) or not isinstance(name.get("fnt"), str):
-        problems.append("nam.fnt")
-    elif not all(isinstance(name.get(field, ""), str) for field in ("fn", "gn", "gnt")):
-        problems.append("nam")
-    dob = hcert.get("dob")
-    # The schema allows an empty dob (birth date unknown) and a year or year-month only.
-    if not isinstance(dob, str) or (dob and not _DOB.match(dob)):
-        problems.append("dob")
-    kind = entry_kind(hcert)
-    if kind is None:
-        problems.append("exactly one of v, t, r")
-        return problems
-    entries = hcert[kind]
-    if not isinstance(entries, list) or len(entries) != 1 or not isinstance(entries[0], dict):
-        problems.append(f"{kind} is a list of one entry")
-        return problems
-    entry = entries[0]
-    for field in REQUIRED_FIELDS[kind]:
-        expected = int if field in _INTEGER_FIELDS else str
-        value = entry.get(field)
-        if not isinstance(value, expected) or isinstance(value, bool) or value == "":
-            problems.append(f"{kind}[0].{field}")
-    for field in OPTIONAL_FIELDS[kind]:
-        if field in entry and not isinstance(entry[field], str):
-            problems.append(f"{kind}[0].{field}")
+    for error in _validator(version, formats).iter_errors(hcert):
+        if isinstance(
+            error.kind,
+            jsonschema_rs.ValidationErrorKind.OneOfNotValid
+            | jsonschema_rs.ValidationErrorKind.OneOfMultipleValid,
+        ):
+            problems.append("hcert: exactly one of v, t, r")
+        else:
+            problems.append(f"{_path(error)}: {error.message}")
     return problems
 
 
-def hcert_cert_id(hcert: dict) -> str:
+def _structure_problems(hcert: dict) -> list[str]:
+    # Before 1.3.0 the schema allowed several groups; a DCC still certifies one thing,
+    # and the kind decides which signing certificates may have signed it (A.4).
     kind = entry_kind(hcert)
-    return hcert[kind][0]["ci"]
+    if kind is None:
+        return ["hcert: exactly one of v, t, r"]
+    entries = hcert[kind]
+    if not isinstance(entries, list) or not entries:
+        return [f"{kind}: a list of entries"]
+    if not all(isinstance(entry, dict) and isinstance(entry.get("ci"), str) for entry in entries):
+        return [f"{kind}: every entry has its certificate id ci"]
+    return []
+
+
+def hcert_problems(hcert) -> list[str]:
+    """Why a decoded hcert is not a DCC by the schema of its own `ver`; empty when it is."""
+    if not isinstance(hcert, dict):
+        return ["hcert: not a map"]
+    version = schema_version_for(hcert.get("ver"))
+    if version is None:
+        return [f"ver: {hcert.get('ver')!r} is no released version of the DCC schema"]
+    problems = _schema_problems(hcert, version)
+    return problems or _structure_problems(hcert)
+
+
+# --- What the portal issues -----------------------------------------------------------------
+
+
+@functools.cache
+def _value_sets() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
+    """(entry kind, field) → (value set id, active codes), as the 1.3.0 schema links them."""
+    definitions = _schema(DCC_SCHEMA_VERSION)["$defs"]
+    entry_definitions = {"v": "vaccination_entry", "t": "test_entry", "r": "recovery_entry"}
+    value_sets = {}
+    for kind, name in entry_definitions.items():
+        for field, spec in definitions[name]["properties"].items():
+            target = definitions.get(spec.get("$ref", "").removeprefix("#/$defs/"), {})
+            uri = target.get("valueset-uri")
+            if uri:
+                path = SCHEMA_DIR / f"valuesets-{DCC_SCHEMA_VERSION}" / Path(uri).name
+                document = json.loads(path.read_text(encoding="utf-8"))
+                codes = frozenset(
+                    code
+                    for code, value in document["valueSetValues"].items()
+                    if value.get("active", True)
+                )
+                value_sets[kind, field] = (document["valueSetId"], codes)
+    return value_sets
+
+
+def value_set_display(value_set: str, code: str) -> str:
+    """The English display name of a code of a 1.3.0 value set ("" when unknown)."""
+    path = SCHEMA_DIR / f"valuesets-{DCC_SCHEMA_VERSION}" / f"{value_set}.json"
+    return _displays(path).get(code, "")
+
+
+@functools.cache
+def _displays(path: Path) -> dict[str, str]:
+    values = json.loads(path.read_text(encoding="utf-8"))["valueSetValues"]
+    return {code: value.get("display", "") for code, value in values.items()}
+
+
+def hcert_issue_problems(hcert) -> list[str]:
+    """Why the portal must not sign `hcert`: the 1.3.0 schema, its formats and value sets."""
+    if not isinstance(hcert, dict):
+        return ["hcert: not a map"]
+    if hcert.get("ver") != DCC_SCHEMA_VERSION:
+        return [f"ver: the portal issues version {DCC_SCHEMA_VERSION}, not {hcert.get('ver')!r}"]
+    problems = _schema_problems(hcert, DCC_SCHEMA_VERSION, formats=True)
+    if problems:
+        return problems
+    kind = entry_kind(hcert)
+    for number, entry in enumerate(hcert[kind]):
+        for (entry_key, field), (set_id, codes) in _value_sets().items():
+            if entry_key == kind and field in entry and entry[field] not in codes:
+                problems.append(
+                    f"{kind}[{number}].{field}: {entry[field]!r} is not in the value set {set_id}"
+                )
+    return problems

@@ -1,9 +1,9 @@
 """QR images: rendering to PNG (in a Celery task, cached), and reading QR photos.
 
-Pages never wait for a render: `qr_image_request` stores the text in the cache,
-enqueues the task after commit and returns the image URL at once; the image view
-answers 202 with a placeholder until the PNG is in the cache. Both cache entries
-are keyed by the SHA-256 of the text and hold nothing beyond what the QR shows.
+Pages never wait for a render: `qr_image_request` (image_requests.py) stores the text
+in the cache, enqueues the task after commit and returns the image URL at once; the
+image view answers 202 with a placeholder until the PNG is in the cache. Both cache
+entries are keyed by the SHA-256 of the text and hold nothing beyond what the QR shows.
 """
 
 import hashlib
@@ -13,7 +13,6 @@ import logging
 import qrcode
 import zxingcpp
 from django.core.cache import cache
-from django.urls import reverse
 from PIL import Image
 
 from khaibao.uploads.images import DECODE_ERRORS
@@ -56,24 +55,28 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _png_key(digest: str) -> str:
+def png_key(digest: str) -> str:
     return f"trust:qr-png:{digest}"
 
 
-def _text_key(digest: str) -> str:
+def text_key(digest: str) -> str:
     return f"trust:qr-text:{digest}"
 
 
-def _pending_key(digest: str) -> str:
+def pending_key(digest: str) -> str:
     return f"trust:qr-pending:{digest}"
 
 
 def render_qr_png(text: str) -> bytes:
-    """A black-on-white PNG of `text`, error correction M, sized for phone cameras."""
+    """A black-on-white PNG of `text`, error correction Q, sized for phone cameras.
+
+    hcert_spec.md §4.2.2 recommends Q (about 25 % of the code can be lost) for HC1; KB1
+    codes get it too: a personal QR is shown on cracked phone screens and crumpled paper.
+    """
     if len(text) > MAX_TEXT_CHARS:
         raise ValueError("text too long for a QR code")
     code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE_MODULES
+        error_correction=qrcode.constants.ERROR_CORRECT_Q, box_size=1, border=QUIET_ZONE_MODULES
     )
     code.add_data(text)
     code.make(fit=True)
@@ -84,44 +87,19 @@ def render_qr_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def qr_image_request(text: str) -> str:
-    """Make sure the PNG of `text` is (being) rendered; return its URL. Never renders here."""
-    from .tasks import render_qr_image
-
-    digest = text_digest(text)
-    if not cache.has_key(_png_key(digest)):
-        # The image view re-enqueues from this entry if the task is lost or the PNG evicted.
-        cache.set(_text_key(digest), text, IMAGE_CACHE_SECONDS)
-        render_qr_image.delay_on_commit(text)
-    return reverse("trust:qr-image", args=[digest])
-
-
 def qr_image_render(*, text: str) -> str:
     """Render and cache the PNG of `text` (idempotent); returns the digest."""
     digest = text_digest(text)
-    if not cache.has_key(_png_key(digest)):
+    if not cache.has_key(png_key(digest)):
         cache.set_many(
-            {_png_key(digest): render_qr_png(text), _text_key(digest): text}, IMAGE_CACHE_SECONDS
+            {png_key(digest): render_qr_png(text), text_key(digest): text}, IMAGE_CACHE_SECONDS
         )
-    cache.delete(_pending_key(digest))
+    cache.delete(pending_key(digest))
     return digest
 
 
 def qr_image_cached(digest: str) -> bytes | None:
-    return cache.get(_png_key(digest))
-
-
-def qr_image_enqueue(digest: str) -> bool:
-    """Enqueue the render of a requested image; False if its text is unknown."""
-    from .tasks import render_qr_image
-
-    text = cache.get(_text_key(digest))
-    if text is None:
-        return False
-    # Each polling browser would otherwise enqueue one render per second.
-    if cache.add(_pending_key(digest), True, RENDER_PENDING_SECONDS):
-        render_qr_image.delay(text)
-    return True
+    return cache.get(png_key(digest))
 
 
 def qr_text_from_image(file, *, max_pixels: int) -> str:

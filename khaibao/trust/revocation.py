@@ -1,61 +1,60 @@
-"""Is a certificate id revoked? Answered from a per-process snapshot, without a query.
+"""Is a code revoked? By its certificate id, or as one of a subject's codes issued before
+a revocation (a person's QR). Answered from a per-process snapshot (snapshot.py)."""
 
-Verification is the hot path (checkpoint scanners; the target is 3,000 codes per second
-per core), and one database round trip costs more than the whole signature check.
-Revocations are few and never deleted, so each process keeps the set of revoked ids and
-re-reads it when the table's (count, max id) changes, looked at no more than once every
-REFRESH_SECONDS. A revocation reaches this process when it commits, other processes
-within REFRESH_SECONDS.
-
-Inside a transaction the database is asked directly: it sees the transaction's own,
-not yet committed revocations, and a rollback cannot leave a phantom in the snapshot.
-"""
-
-import time
+import datetime
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Max
 
-from .models import RevokedCertificate
-
-REFRESH_SECONDS = 2.0
+from .models import RevokedCertificate, SubjectRevocation
+from .snapshot import TableSnapshot
 
 
 @dataclass(frozen=True)
-class _Snapshot:
+class _Revocations:
     cert_ids: frozenset[str]
-    stamp: tuple
-    checked_at: float
+    # (kind, subject id) → the latest "revoked before" moment.
+    subjects: dict[tuple[str, str], datetime.datetime]
 
 
-_snapshot: _Snapshot | None = None
+def _stamp() -> tuple:
+    certificates = RevokedCertificate.objects.aggregate(count=Count("id"), last=Max("id"))
+    subjects = SubjectRevocation.objects.aggregate(count=Count("id"), last=Max("id"))
+    return (certificates["count"], certificates["last"], subjects["count"], subjects["last"])
+
+
+def _load() -> _Revocations:
+    subjects: dict[tuple[str, str], datetime.datetime] = {}
+    rows = SubjectRevocation.objects.values_list("kind", "subject_id", "revoked_before")
+    for kind, subject_id, revoked_before in rows:
+        key = (kind, subject_id)
+        if key not in subjects or revoked_before > subjects[key]:
+            subjects[key] = revoked_before
+    return _Revocations(
+        cert_ids=frozenset(RevokedCertificate.objects.values_list("cert_id", flat=True)),
+        subjects=subjects,
+    )
+
+
+_snapshot = TableSnapshot(stamp=_stamp, load=_load)
 
 
 def is_revoked(cert_id: str) -> bool:
     if connection.in_atomic_block:
         return RevokedCertificate.objects.filter(cert_id=cert_id).exists()
-    return cert_id in _revoked_ids()
+    return cert_id in _snapshot.get().cert_ids
 
 
-def _revoked_ids() -> frozenset[str]:
-    global _snapshot
-    now = time.monotonic()
-    snapshot = _snapshot
-    if snapshot is not None and now - snapshot.checked_at < REFRESH_SECONDS:
-        return snapshot.cert_ids
-    totals = RevokedCertificate.objects.aggregate(count=Count("id"), last=Max("id"))
-    stamp = (totals["count"], totals["last"])
-    if snapshot is not None and snapshot.stamp == stamp:
-        cert_ids = snapshot.cert_ids
-    else:
-        # A row committed between the two queries only makes the next check reload.
-        cert_ids = frozenset(RevokedCertificate.objects.values_list("cert_id", flat=True))
-    _snapshot = _Snapshot(cert_ids=cert_ids, stamp=stamp, checked_at=now)
-    return cert_ids
+def subject_revoked_before(kind: str, subject_id: str) -> datetime.datetime | None:
+    """The moment before which every code of this subject is revoked (None: never)."""
+    if connection.in_atomic_block:
+        return SubjectRevocation.objects.filter(kind=kind, subject_id=subject_id).aggregate(
+            last=Max("revoked_before")
+        )["last"]
+    return _snapshot.get().subjects.get((kind, subject_id))
 
 
 def revocations_changed() -> None:
-    """Drop the snapshot: the next check reads the table again."""
-    global _snapshot
-    _snapshot = None
+    """Drop the snapshot: the next check reads the tables again."""
+    _snapshot.reset()

@@ -1,21 +1,19 @@
-"""Signed QR codes: issue (HC1 = EU DCC, KB1 = KhaiBao's own), verify, revoke.
+"""Signed QR codes: issue (HC1 = EU DCC, KB1 = KhaiBao's own), revoke; trust lists.
 
-A code is prefix + base45(zlib(COSE_Sign1)) whose payload is a CWT claims map:
-{1: iss, 4: exp, 6: iat, ...}. HC1 carries the DCC in claim -260 {1: hcert};
-KB1 carries the certificate id in `cti` (7) and KhaiBao's claims in a private claim.
-Claims hold no ID number and no health detail beyond what the certificate states.
+Claims hold no ID number and no health detail beyond what the certificate states
+(claims.py describes the layout). Verifying is in verification.py (`qr_verify`).
 """
 
 import datetime
 import hashlib
-import math
-import re
 import secrets
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import cbor2
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,53 +21,52 @@ from django.utils import timezone
 from khaibao.audit.services import AuditAction, log_action
 
 from . import cose
-from .cose import MalformedCode
-from .hcert import (
-    DCC_SCHEMA_VERSION,
-    ENTRY_KINDS,
-    entry_kind,
-    hcert_problems,
-    icao_transliterate,
+from .certificates import (
+    certificate_der,
+    certificate_kid,
+    certificate_sha256,
+    certificate_usages,
 )
-from .images import qr_image_request
+from .claims import (
+    CLAIM_CTI,
+    CLAIM_EXP,
+    CLAIM_HCERT,
+    CLAIM_IAT,
+    CLAIM_ISS,
+    CLAIM_KHAIBAO,
+    HCERT_EU_DCC,
+    KB1_KIND,
+    KB1_KIND_PATTERN,
+    KB1_RESERVED,
+    KB1_SHORT_NAMES,
+    KB1_SUBJECT,
+    MAX_CERT_ID,
+    MAX_CLAIM_DEPTH,
+    PREFIX_HC1,
+    PREFIX_KB1,
+)
+from .hcert import DCC_SCHEMA_VERSION, entry_kind, hcert_issue_problems, icao_transliterate
+from .image_requests import qr_image_request
 from .keys import keyring, signing_key
-from .models import RevokedCertificate, VerificationStatus
-from .revocation import is_revoked, revocations_changed
+from .models import RevokedCertificate, SubjectKind, SubjectRevocation, TrustedCertificate
+from .revocation import revocations_changed, subject_revoked_before
+from .trustlist import ListedCertificate, trust_list_changed
+from .verification import Verification, qr_verify
 
 __all__ = [
     "IssuedCode",
+    "TrustListImport",
     "Verification",
     "certificate_revoke",
+    "person_qr_revoke",
     "qr_for_person",
     "qr_image_request",
     "qr_issue_hc1",
     "qr_issue_kb1",
     "qr_verify",
+    "trust_list_import",
+    "trusted_certificate_withdraw",
 ]
-
-PREFIX_HC1 = "HC1:"
-PREFIX_KB1 = "KB1:"
-PREFIXES = (PREFIX_HC1, PREFIX_KB1)
-
-CLAIM_ISS = 1
-CLAIM_EXP = 4
-CLAIM_IAT = 6
-CLAIM_CTI = 7
-CLAIM_HCERT = -260
-HCERT_EU_DCC = 1
-# A private-use claim key (below -65536, RFC 8392 / IANA CWT registry).
-CLAIM_KHAIBAO = -70001
-
-# KB1 claim names in the code (short: every byte makes the QR denser) and in the API.
-KB1_KIND, KB1_SUBJECT, KB1_NAME, KB1_BIRTH_DATE = "k", "id", "n", "b"
-KB1_LONG_NAMES = {KB1_NAME: "name", KB1_BIRTH_DATE: "birth_date"}
-KB1_SHORT_NAMES = {long: short for short, long in KB1_LONG_NAMES.items()}
-# Names the verifier adds to every answer: a claim must not shadow them.
-_ANSWER_NAMES = {"cert_id", "subject_id", "issuer", "issued_at", "expires_at", "hcert"}
-_KB1_RESERVED = {KB1_KIND, KB1_SUBJECT, KB1_NAME, KB1_BIRTH_DATE} | _ANSWER_NAMES
-_KB1_KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_MAX_CLAIM_DEPTH = 6
-_MAX_CERT_ID = 128
 
 
 @dataclass(frozen=True)
@@ -78,31 +75,6 @@ class IssuedCode:
     cert_id: str
     issued_at: datetime.datetime
     expires_at: datetime.datetime
-
-
-@dataclass(frozen=True)
-class Verification:
-    """The answer to "is this QR code genuine?".
-
-    `kind` is "HC1:vaccination" / "HC1:test" / "HC1:recovery" or "KB1:<kind>" once
-    the signature checked out (only the prefix when it did not). `claims` is filled
-    only for codes whose signature is good, and only with what the code states.
-    """
-
-    status: str
-    kind: str = ""
-    claims: dict = field(default_factory=dict)
-
-    @property
-    def is_valid(self) -> bool:
-        return self.status == VerificationStatus.VALID
-
-    @property
-    def status_label(self) -> str:
-        return VerificationStatus(self.status).label
-
-    def as_json(self) -> dict:
-        return {"status": self.status, "kind": self.kind, "claims": self.claims}
 
 
 # --- Issuing ----------------------------------------------------------------------------
@@ -117,19 +89,21 @@ def _validity(
     return issued, issued + valid_for
 
 
-def _sign(prefix: str, claims: dict) -> str:
-    key = signing_key()
-    message = cose.sign1_encode(cbor2.dumps(claims), kid=key.kid, private_key=key.private_key)
+def _sign(prefix: str, claims: dict, *, kid: bytes, private_key: ec.EllipticCurvePrivateKey):
+    message = cose.sign1_encode(cbor2.dumps(claims), kid=kid, private_key=private_key)
     return cose.wrap(prefix, message)
 
 
 def _claim_value(value: Any, depth: int = 0) -> Any:
-    """A claim value as it goes into the code: JSON-like data, dates as ISO strings."""
-    if depth > _MAX_CLAIM_DEPTH:
+    """A claim value as it goes into the code: JSON-like data, NFC text, dates as ISO text."""
+    if depth > MAX_CLAIM_DEPTH:
         raise ValueError("claims nested too deeply")
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        # hcert_spec.md §3.3.7: strings SHOULD be NFC; iOS keyboards type NFD.
+        return unicodedata.normalize("NFC", value)
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, list | tuple):
         return [_claim_value(item, depth + 1) for item in value]
@@ -156,15 +130,15 @@ def qr_issue_kb1(
     `claims` use long names for the common fields ("name", "birth_date") and any other
     short key for the rest; `cert_id` (default: a fresh one) is what revocation names.
     """
-    if not _KB1_KIND_PATTERN.match(kind):
+    if not KB1_KIND_PATTERN.match(kind):
         raise ValueError(f"KB1 kind {kind!r} must be a short lower-case word")
     cert_id = cert_id or kb1_cert_id_new(kind)
-    if len(cert_id) > _MAX_CERT_ID:
+    if len(cert_id) > MAX_CERT_ID:
         raise ValueError("cert_id too long")
     private = {KB1_KIND: kind, KB1_SUBJECT: str(subject_id)}
     for name, value in claims.items():
         short = KB1_SHORT_NAMES.get(name, name)
-        if short in private or (name not in KB1_SHORT_NAMES and name in _KB1_RESERVED):
+        if short in private or (name not in KB1_SHORT_NAMES and name in KB1_RESERVED):
             raise ValueError(f"claim {name!r} is reserved or repeated")
         private[short] = _claim_value(value)
     issued, expires = _validity(issued_at, valid_for)
@@ -175,23 +149,12 @@ def qr_issue_kb1(
         CLAIM_CTI: cert_id.encode("utf-8"),
         CLAIM_KHAIBAO: private,
     }
-    return IssuedCode(
-        text=_sign(PREFIX_KB1, payload), cert_id=cert_id, issued_at=issued, expires_at=expires
-    )
+    key = signing_key()
+    text = _sign(PREFIX_KB1, payload, kid=key.kid, private_key=key.private_key)
+    return IssuedCode(text=text, cert_id=cert_id, issued_at=issued, expires_at=expires)
 
 
-def qr_issue_hc1(
-    *,
-    hcert: dict,
-    cert_id: str,
-    valid_for: datetime.timedelta,
-    issued_at: datetime.datetime | None = None,
-) -> IssuedCode:
-    """An HC1 (EU DCC) code for `hcert` (see hcert.hcert_build), certificate id `cert_id`.
-
-    `ci` of the entry is set to `cert_id`; `fnt` / `gnt` are filled in when missing.
-    Raises ValueError when the hcert misses a field the DCC schema requires.
-    """
+def _hc1_document(hcert: dict, cert_id: str) -> dict:
     kind = entry_kind(hcert) if isinstance(hcert, dict) else None
     if kind is None:
         raise ValueError("hcert must hold exactly one of v, t, r")
@@ -205,22 +168,51 @@ def qr_issue_hc1(
     for source, target in (("fn", "fnt"), ("gn", "gnt")):
         if not name.get(target) and name.get(source):
             name[target] = icao_transliterate(name[source])
-    document = {**hcert, "nam": name, kind: [{**entry, "ci": cert_id}]}
-    document.setdefault("ver", DCC_SCHEMA_VERSION)
-    problems = hcert_problems(document)
+    document = {"ver": DCC_SCHEMA_VERSION, **hcert, "nam": name, kind: [{**entry, "ci": cert_id}]}
+    return _claim_value(document)
+
+
+def qr_issue_hc1(
+    *,
+    hcert: dict,
+    cert_id: str,
+    valid_for: datetime.timedelta,
+    issued_at: datetime.datetime | None = None,
+) -> IssuedCode:
+    """An HC1 (EU DCC) code for `hcert` (see hcert.hcert_build), certificate id `cert_id`.
+
+    1. `ci` of the entry is set to `cert_id`; `fnt` / `gnt` are filled in when missing;
+       text is NFC-normalised.
+    2. The document must pass the official 1.3.0 schema, its date formats and value sets:
+       otherwise a ValueError names each field at fault, and nothing is signed.
+    3. The code's validity must lie within the signing certificate's (hcert_spec.md
+       §3.3.5-6): a ValueError names `iat` or `exp` otherwise.
+    4. Signed with the active key; the kid is that of its signing certificate (A.1).
+    """
+    document = _hc1_document(hcert, cert_id)
+    problems = hcert_issue_problems(document)
     if problems:
-        raise ValueError(f"hcert is not a valid DCC: {', '.join(problems)}")
-    document = _claim_value(document)
+        raise ValueError(f"hcert is not a valid DCC {DCC_SCHEMA_VERSION}: {'; '.join(problems)}")
     issued, expires = _validity(issued_at, valid_for)
+    key, certificate = keyring().hc1_signing(issued)
+    if expires > certificate.not_valid_after_utc:
+        raise ValueError(
+            f"exp: the code would be valid until {expires:%Y-%m-%d}, after its signing "
+            f"certificate ({certificate.not_valid_after_utc:%Y-%m-%d})"
+        )
     payload = {
         CLAIM_ISS: settings.QR_ISSUER,
         CLAIM_IAT: int(issued.timestamp()),
         CLAIM_EXP: int(expires.timestamp()),
         CLAIM_HCERT: {HCERT_EU_DCC: document},
     }
-    return IssuedCode(
-        text=_sign(PREFIX_HC1, payload), cert_id=cert_id, issued_at=issued, expires_at=expires
-    )
+    text = _sign(PREFIX_HC1, payload, kid=certificate_kid(certificate), private_key=key.private_key)
+    return IssuedCode(text=text, cert_id=cert_id, issued_at=issued, expires_at=expires)
+
+
+def _whole_second_after(moment: datetime.datetime) -> datetime.datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + datetime.timedelta(seconds=1)
 
 
 def qr_for_person(person) -> str:
@@ -228,152 +220,29 @@ def qr_for_person(person) -> str:
 
     Carries the opaque public id, name, birth date, issued-at and expiry; never the ID
     number. Issued at the start of the local day with a deterministic signature, so a
-    day's page loads give the same text and reuse one cached image.
+    day's page loads give the same text and reuse one cached image; after the person's
+    QR was revoked (person_qr_revoke), at the revocation instead, so that the new code
+    is not one of the revoked ones.
     """
+    subject_id = str(person.public_id)
     today = timezone.localdate(timezone=timezone.get_default_timezone())
     issued_at = datetime.datetime.combine(
         today, datetime.time.min, tzinfo=timezone.get_default_timezone()
     )
-    day_hash = hashlib.sha256(f"{person.public_id}|{today.isoformat()}".encode()).hexdigest()
+    revoked_before = subject_revoked_before(SubjectKind.PERSON, subject_id)
+    seed = f"{subject_id}|{today.isoformat()}"
+    if revoked_before is not None and revoked_before > issued_at:
+        issued_at = revoked_before
+        seed += f"|{int(revoked_before.timestamp())}"
+    day_hash = hashlib.sha256(seed.encode()).hexdigest()
     return qr_issue_kb1(
         kind="person",
-        subject_id=str(person.public_id),
+        subject_id=subject_id,
         claims={"name": person.full_name, "birth_date": person.date_of_birth},
         valid_for=datetime.timedelta(days=settings.PERSONAL_QR_VALID_DAYS),
         cert_id=f"URN:KB:{settings.QR_ISSUER}:PERSON:{day_hash[:20].upper()}",
         issued_at=issued_at,
     ).text
-
-
-# --- Verifying --------------------------------------------------------------------------
-
-
-def _json_safe(value: Any, depth: int = 0) -> Any:
-    """Decoded CBOR as plain JSON data; anything else (bytes, tags, cycles) is malformed."""
-    if depth > _MAX_CLAIM_DEPTH:
-        raise MalformedCode("claims nested too deeply")
-    if value is None or isinstance(value, str | bool):
-        return value
-    if isinstance(value, int):
-        if abs(value) > 2**53:
-            raise MalformedCode("integer out of range")
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise MalformedCode("not a finite number")
-        return value
-    if isinstance(value, list):
-        return [_json_safe(item, depth + 1) for item in value]
-    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-        return {key: _json_safe(item, depth + 1) for key, item in value.items()}
-    raise MalformedCode(f"unexpected {type(value).__name__} in claims")
-
-
-def _timestamp(value: Any, what: str) -> datetime.datetime:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise MalformedCode(f"{what} is not a timestamp")
-    try:
-        return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
-    except (OverflowError, OSError, ValueError):
-        raise MalformedCode(f"{what} out of range") from None
-
-
-@dataclass(frozen=True)
-class _Contents:
-    kind: str
-    cert_id: str
-    expires_at: datetime.datetime
-    claims: dict
-
-
-def _common_claims(payload: dict) -> tuple[dict, datetime.datetime]:
-    issuer = payload.get(CLAIM_ISS)
-    if not isinstance(issuer, str):
-        raise MalformedCode("iss missing")
-    issued_at = _timestamp(payload.get(CLAIM_IAT), "iat")
-    expires_at = _timestamp(payload.get(CLAIM_EXP), "exp")
-    claims = {
-        "issuer": issuer,
-        "issued_at": issued_at.isoformat(),
-        "expires_at": expires_at.isoformat(),
-    }
-    return claims, expires_at
-
-
-def _kb1_contents(payload: dict) -> _Contents:
-    claims, expires_at = _common_claims(payload)
-    cti = payload.get(CLAIM_CTI)
-    private = payload.get(CLAIM_KHAIBAO)
-    if not isinstance(cti, bytes) or not isinstance(private, dict):
-        raise MalformedCode("KB1 needs cti and the KhaiBao claim")
-    try:
-        cert_id = cti.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedCode("cti is not text") from None
-    private = _json_safe(private)
-    kind = private.get(KB1_KIND)
-    subject = private.get(KB1_SUBJECT)
-    if not isinstance(kind, str) or not _KB1_KIND_PATTERN.match(kind):
-        raise MalformedCode("KB1 kind missing")
-    if not isinstance(subject, str):
-        raise MalformedCode("KB1 id missing")
-    claims.update(cert_id=cert_id, subject_id=subject)
-    for key, value in private.items():
-        if key not in (KB1_KIND, KB1_SUBJECT) and key not in _ANSWER_NAMES:
-            claims[KB1_LONG_NAMES.get(key, key)] = value
-    return _Contents(kind=f"KB1:{kind}", cert_id=cert_id, expires_at=expires_at, claims=claims)
-
-
-def _hc1_contents(payload: dict) -> _Contents:
-    claims, expires_at = _common_claims(payload)
-    container = payload.get(CLAIM_HCERT)
-    if not isinstance(container, dict) or not isinstance(container.get(HCERT_EU_DCC), dict):
-        raise MalformedCode("HC1 needs claim -260 {1: hcert}")
-    hcert = _json_safe(container[HCERT_EU_DCC])
-    if hcert_problems(hcert):
-        raise MalformedCode("hcert does not follow the DCC schema")
-    kind = entry_kind(hcert)
-    cert_id = hcert[kind][0]["ci"]
-    name = hcert["nam"]
-    full_name = " ".join(part for part in (name.get("fn"), name.get("gn")) if part)
-    if not full_name:
-        full_name = " ".join(p for p in (name["fnt"], name.get("gnt")) if p).replace("<", " ")
-    claims.update(cert_id=cert_id, name=full_name, birth_date=hcert["dob"], hcert=hcert)
-    return _Contents(
-        kind=f"HC1:{ENTRY_KINDS[kind]}", cert_id=cert_id, expires_at=expires_at, claims=claims
-    )
-
-
-def qr_verify(text: str) -> Verification:
-    """Check a scanned or pasted QR text. Never raises for any input text.
-
-    Order: readable → key known → signature → claims readable → revoked → expired.
-    """
-    try:
-        prefix, data = cose.unwrap(text, PREFIXES)
-        message = cose.sign1_decode(data)
-    except MalformedCode:
-        return Verification(status=VerificationStatus.MALFORMED)
-    container = prefix.rstrip(":")
-    key = keyring().get(message.kid) if message.kid else None
-    if key is None:
-        return Verification(status=VerificationStatus.UNKNOWN_KEY, kind=container)
-    if not cose.sign1_verify(message, key.public_key):
-        return Verification(status=VerificationStatus.BAD_SIGNATURE, kind=container)
-    try:
-        payload = cose.cbor_loads_untrusted(message.payload, "payload")
-        if not isinstance(payload, dict):
-            raise MalformedCode("payload is not a map")
-        contents = _hc1_contents(payload) if prefix == PREFIX_HC1 else _kb1_contents(payload)
-    except MalformedCode:
-        return Verification(status=VerificationStatus.MALFORMED, kind=container)
-    if is_revoked(contents.cert_id):
-        status = VerificationStatus.REVOKED
-    elif contents.expires_at <= timezone.now():
-        status = VerificationStatus.EXPIRED
-    else:
-        status = VerificationStatus.VALID
-    return Verification(status=status, kind=contents.kind, claims=contents.claims)
 
 
 # --- Revoking ---------------------------------------------------------------------------
@@ -412,3 +281,177 @@ def certificate_revoke(
             detail={"decision": "revoke", "cert_id": cert_id, "reason": reason},
         )
     return revocation
+
+
+@transaction.atomic
+def person_qr_revoke(*, person, reason: str, by, request=None) -> SubjectRevocation:
+    """Revoke every personal QR of `person` issued until now (a lost or misused phone).
+
+    The person's QR gets a new certificate id every day, so this revokes by subject: every
+    KB1 "person" code of theirs with an issued-at before the revocation stops verifying,
+    however old; the next My QR page shows a new code issued after it. Audited.
+    """
+    now = timezone.now()
+    revocation = SubjectRevocation(
+        kind=SubjectKind.PERSON,
+        subject_id=str(person.public_id),
+        # Codes carry whole seconds: every code issued up to now has an issued-at before
+        # the next whole second, and the new code is issued at that second.
+        revoked_before=_whole_second_after(now),
+        revoked_at=now,
+        reason=reason,
+        revoked_by=by,
+    )
+    revocation.full_clean()
+    revocation.save()
+    transaction.on_commit(revocations_changed)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=revocation,
+        person=person,
+        area=getattr(person, "area", None),
+        request=request,
+        detail={
+            "decision": "revoke_personal_qr",
+            "subject_id": revocation.subject_id,
+            "revoked_before": revocation.revoked_before.isoformat(),
+            "reason": reason,
+        },
+    )
+    return revocation
+
+
+# --- Trust lists --------------------------------------------------------------------------
+
+
+_ALGORITHM_NAMES = {cose.ALG_ES256: "ES256", cose.ALG_PS256: "PS256"}
+
+
+@dataclass
+class TrustListImport:
+    """What an import did: kids added, how many were already there, kids withdrawn."""
+
+    source: str
+    added: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    withdrawn: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.withdrawn)
+
+
+def _new_trusted(entry: ListedCertificate, *, source: str, by) -> TrustedCertificate:
+    certificate = entry.certificate
+    usages = sorted(certificate_usages(certificate) or ())
+    row = TrustedCertificate(
+        kid=entry.kid_b64,
+        sha256=certificate_sha256(certificate),
+        country=entry.country,
+        der=certificate_der(certificate),
+        subject=certificate.subject.rfc4514_string()[:500],
+        issuer=certificate.issuer.rfc4514_string()[:500],
+        not_before=certificate.not_valid_before_utc,
+        not_after=certificate.not_valid_after_utc,
+        algorithm=_ALGORITHM_NAMES[cose.key_algorithm(certificate.public_key())],
+        usages=",".join(usages),
+        source=source[:200],
+        imported_by=by,
+    )
+    row.full_clean()
+    return row
+
+
+@transaction.atomic
+def trust_list_import(
+    *,
+    entries: Iterable[ListedCertificate],
+    source: str,
+    problems: Iterable[str] = (),
+    by=None,
+    request=None,
+    withdraw_missing: bool = False,
+) -> TrustListImport:
+    """Add the listed signing certificates to the trust list; audited, idempotent.
+
+    A certificate already on the list (same DER) is left as it is, withdrawn or not: a
+    withdrawal is a decision an import does not undo. With `withdraw_missing` the file is
+    the complete list of its countries (as the gateway's is: hcert_spec.md §5.1, "the
+    primary validity mechanism is the presence of the certificate on the most recent
+    version of that certificate list"): a certificate of those countries missing from it
+    is withdrawn.
+    """
+    report = TrustListImport(source=source, problems=list(problems))
+    listed = {certificate_sha256(entry.certificate): entry for entry in entries}
+    existing = set(
+        TrustedCertificate.objects.filter(sha256__in=listed).values_list("sha256", flat=True)
+    )
+    for sha256, entry in listed.items():
+        if sha256 in existing:
+            report.unchanged += 1
+            continue
+        row = _new_trusted(entry, source=source, by=by)
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:  # the same certificate imported at the same moment
+            report.unchanged += 1
+            continue
+        report.added.append(f"{entry.country} {entry.kid_b64}")
+    if withdraw_missing and listed:
+        countries = {entry.country for entry in listed.values()}
+        missing = TrustedCertificate.objects.filter(
+            country__in=countries, withdrawn_at__isnull=True
+        ).exclude(sha256__in=listed)
+        for row in missing:
+            _withdraw(row, by=by, reason=f"Không còn trong danh sách {source}"[:500])
+            report.withdrawn.append(f"{row.country} {row.kid}")
+    if report.changed:
+        transaction.on_commit(trust_list_changed)
+    log_action(
+        actor=by,
+        action=AuditAction.CREATE,
+        object_type=TrustedCertificate._meta.label_lower,
+        request=request,
+        detail={
+            "import": source[:200],
+            "added": report.added,
+            "unchanged": report.unchanged,
+            "withdrawn": report.withdrawn,
+            "problems": report.problems[:50],
+        },
+    )
+    return report
+
+
+def _withdraw(row: TrustedCertificate, *, by, reason: str) -> None:
+    row.withdrawn_at = timezone.now()
+    row.withdrawn_by = by
+    row.withdrawn_reason = reason
+    row.full_clean()
+    row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "updated_at"])
+
+
+@transaction.atomic
+def trusted_certificate_withdraw(
+    *, certificate: TrustedCertificate, reason: str, by, request=None
+) -> TrustedCertificate:
+    """Stop trusting a foreign signing certificate: its codes answer "unknown key".
+
+    Idempotent: withdrawing a withdrawn certificate changes nothing. Audited.
+    """
+    row = TrustedCertificate.objects.select_for_update().get(pk=certificate.pk)
+    if row.withdrawn_at is not None:
+        return row
+    _withdraw(row, by=by, reason=reason)
+    transaction.on_commit(trust_list_changed)
+    log_action(
+        actor=by,
+        action=AuditAction.DECIDE,
+        obj=row,
+        request=request,
+        detail={"decision": "withdraw", "kid": row.kid, "country": row.country, "reason": reason},
+    )
+    return row

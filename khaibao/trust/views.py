@@ -15,7 +15,8 @@ from khaibao.lib.clientip import client_ip, limit_key
 
 from .display import verification_display
 from .forms import VerifyForm
-from .images import qr_image_cached, qr_image_enqueue
+from .image_requests import qr_image_enqueue
+from .images import qr_image_cached
 from .keys import csca_pem, public_keys_document, signing_certificates_document
 from .services import qr_verify
 

@@ -27,7 +27,7 @@ OBJECT_KINDS = frozenset(
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
 #: "export_range" the F0 declarations' CSV of a date range (GET shows its form).
 LIST_KINDS = frozenset(
-    {"changelist", "add", "import_villages", "export", "export_range", "schedule"}
+    {"changelist", "add", "import_villages", "export", "export_range", "schedule", "import"}
 )
 
 LOGIN_URL = reverse("admin:login")

@@ -14,8 +14,11 @@ from khaibao.audit.services import log_action
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
 from khaibao.rules.models import RuleVersion
+from khaibao.trust.models import TrustedCertificate
 from tests.declarations.factories import make_declaration
 from tests.factories import make_area, make_person, make_staff
+from tests.trust import vectors
+from tests.trust.conftest import trust
 
 
 @pytest.fixture
@@ -119,3 +122,10 @@ def ward2_declaration(ward2_person):
 @pytest.fixture
 def other_province_declaration(other_province_person):
     return make_declaration(person=other_province_person)
+
+
+@pytest.fixture
+def trusted_certificate(db):
+    """A foreign signing certificate on the trust list (it belongs to no area)."""
+    trust(vectors.issuer(country="DE"))
+    return TrustedCertificate.objects.get()

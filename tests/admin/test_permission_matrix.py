@@ -62,11 +62,14 @@ OBJECTS = {
 #: the ward-1 user's own province's, so only the other province's is out of its sight.
 PROVINCE_WIDE = frozenset({"rules.ruleversion"})
 
-#: Models that belong to no area, with a fixture giving one object. No role may open
-#: them (only superusers do), so they have no ward objects and no scope to test.
+#: Models that belong to no area, with a fixture giving one object. Only superusers open
+#: them, or a role granted their permissions (the province admin: the trust list); they
+#: have no ward objects and no scope to test.
 UNSCOPED = {
     "notify.smsmessage": "sms_message",
     "accounts.phoneloginguard": "phone_login_guard",
+    # The national trust list; the province admin is granted its permissions.
+    "trust.trustedcertificate": "trusted_certificate",
 }
 
 #: What identifies an object in its CSV export, per model.
@@ -97,6 +100,7 @@ ALLOWED = {
         "notify.smsmessage": NOTHING,
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
+        "trust.trustedcertificate": NOTHING,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -107,6 +111,7 @@ ALLOWED = {
         "notify.smsmessage": NOTHING,
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
+        "trust.trustedcertificate": NOTHING,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -117,6 +122,7 @@ ALLOWED = {
         "notify.smsmessage": NOTHING,
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
+        "trust.trustedcertificate": NOTHING,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -127,6 +133,8 @@ ALLOWED = {
         "notify.smsmessage": NOTHING,
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ | {"add", "schedule"},
+        # Imports foreign signing certificates; withdrawing them is an action on the list.
+        "trust.trustedcertificate": READ | {"import"},
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -137,6 +145,7 @@ ALLOWED = {
         "notify.smsmessage": NOTHING,
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": NOTHING,
+        "trust.trustedcertificate": NOTHING,
     },
 }
 
@@ -154,6 +163,9 @@ NEVER = frozenset(
         # one not yet in force is a POST (GET is refused for everyone): tests/rules.
         ("rules.ruleversion", "delete"),
         ("rules.ruleversion", "withdraw"),
+        # Trust-list certificates come from an import and are withdrawn, never edited.
+        ("trust.trustedcertificate", "add"),
+        ("trust.trustedcertificate", "delete"),
     }
 )
 

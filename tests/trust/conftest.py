@@ -9,22 +9,48 @@ from PIL import Image
 
 from khaibao.celery import app as celery_app
 from khaibao.trust import hcert as dcc
-from khaibao.trust.keys import generate_key, keyring_reset
+from khaibao.trust.certificates import ALL_USAGES, csca_create
+from khaibao.trust.keys import certificates_issue_missing, generate_key, keyring_reset
 from khaibao.trust.revocation import revocations_changed
+from khaibao.trust.trustlist import trust_list_changed
 
 
 @pytest.fixture(autouse=True)
-def signing_keys(settings, tmp_path):
-    """A fresh key directory with one private key per test (never the developer's var/keys)."""
+def signing_keys(settings, tmp_path, csca_dir):
+    """A fresh key directory with one private key and its signing certificate per test
+    (never the developer's var/keys)."""
     directory = tmp_path / "keys"
     generate_key(directory)
     settings.SIGNING_KEYS_DIR = directory
     settings.SIGNING_KEY_ACTIVE_KID = ""
-    keyring_reset()
-    revocations_changed()
+    certify(directory, csca_dir)
+    _forget_caches()
     yield directory
+    _forget_caches()
+
+
+@pytest.fixture
+def csca_dir(settings, tmp_path):
+    """The portal's CSCA for one test, outside the key folder as in production."""
+    directory = tmp_path / "csca"
+    csca_create(directory, country="VN", common_name="KhaiBao CSCA (test)")
+    settings.SIGNING_CSCA_DIR = directory
+    return directory
+
+
+def certify(directory: Path, csca: Path, *, days: int = 730, usages=ALL_USAGES) -> list[Path]:
+    """Signing certificates for the keys in `directory` that have none."""
+    paths = certificates_issue_missing(
+        directory, csca, days=days, usages=usages, moment=datetime.datetime.now(tz=datetime.UTC)
+    )
+    keyring_reset()
+    return paths
+
+
+def _forget_caches():
     keyring_reset()
     revocations_changed()
+    trust_list_changed()
 
 
 @pytest.fixture(autouse=True)
@@ -48,6 +74,9 @@ def add_key(directory: Path, *, seconds_later: int = 60) -> Path:
     path = generate_key(directory)
     stamp = time.time() + seconds_later
     os.utime(path, (stamp, stamp))
+    csca = directory.parent / "csca"
+    if csca.is_dir():
+        certify(directory, csca)
     keyring_reset()
     return path
 
@@ -106,3 +135,13 @@ def photo_of(png: bytes, *, canvas=(1600, 1200), scale=520, offset=(430, 310)) -
     buffer = io.BytesIO()
     photo.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
+
+
+def trust(*issuers) -> None:
+    """Put foreign signing certificates (tests/trust/vectors.py) on the trust list."""
+    from khaibao.trust.services import trust_list_import
+    from khaibao.trust.trustlist import parse_trust_list
+
+    parsed = parse_trust_list(b"".join(issuer.pem for issuer in issuers), origin="test bundle")
+    assert parsed.problems == []
+    trust_list_import(entries=parsed.entries, source="test bundle")

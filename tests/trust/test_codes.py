@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.trust import cose
+from khaibao.trust.certificates import certificate_kid
 from khaibao.trust.hcert import icao_transliterate, uvci_new
 from khaibao.trust.keys import keyring, kid_for
 from khaibao.trust.models import RevokedCertificate, VerificationStatus
@@ -127,7 +128,7 @@ def test_an_hc1_code_is_an_eu_dcc_read_layer_by_layer_without_our_decoder(db):
     protected, unprotected, payload, signature = message.value
     header = cbor2.loads(protected)
     assert header[1] == -7
-    assert header[4] == keyring().active.kid
+    assert header[4] == certificate_kid(keyring().active.certificates[-1])
     assert len(signature) == 64
     claims = cbor2.loads(payload)
     assert claims[1] == "VN"
@@ -281,7 +282,8 @@ def test_revoked_wins_over_expired(db):
 
 def _signed_by_us(prefix: str, payload: bytes) -> str:
     key = keyring().active
-    return cose.wrap(prefix, cose.sign1_encode(payload, kid=key.kid, private_key=key.private_key))
+    kid = certificate_kid(key.certificates[-1]) if prefix == "HC1:" else key.kid
+    return cose.wrap(prefix, cose.sign1_encode(payload, kid=kid, private_key=key.private_key))
 
 
 MALFORMED = {

@@ -12,7 +12,8 @@ from PIL import Image
 
 from khaibao.trust import images
 from khaibao.trust.hcert import uvci_new
-from khaibao.trust.images import qr_image_request, render_qr_png, text_digest
+from khaibao.trust.image_requests import qr_image_request
+from khaibao.trust.images import render_qr_png, text_digest
 from khaibao.trust.services import qr_for_person, qr_issue_hc1
 from khaibao.trust.tasks import render_qr_image
 from tests.trust.conftest import vaccination_hcert
@@ -29,21 +30,28 @@ def code(db):
 def forget_images(code):
     """The cache may be a shared Redis: remove this test's entries, before and after."""
     digest = text_digest(code)
-    keys = [images._png_key(digest), images._text_key(digest), images._pending_key(digest)]
+    keys = [images.png_key(digest), images.text_key(digest), images.pending_key(digest)]
     cache.delete_many(keys)
     yield
     cache.delete_many(keys)
 
 
-def test_the_png_is_a_qr_code_of_the_text_sized_for_a_phone(code):
-    png = render_qr_png(code)
+@pytest.mark.parametrize("prefix", ["HC1:", "KB1:"])
+def test_the_png_is_a_qr_code_of_the_text_at_level_q_sized_for_a_phone(
+    code, citizen_person, prefix
+):
+    text = code if prefix == "HC1:" else qr_for_person(citizen_person)
+
+    png = render_qr_png(text)
 
     image = Image.open(io.BytesIO(png))
     (result,) = zxingcpp.read_barcodes(image)
+    assert text.startswith(prefix)
     assert png.startswith(b"\x89PNG")
-    assert result.text == code
+    assert result.text == text
     assert result.format == zxingcpp.BarcodeFormat.QRCode
-    assert result.ec_level == "M"
+    # hcert_spec.md §4.2.2 recommends error correction Q (about 25 %).
+    assert result.ec_level == "Q"
     assert 400 <= image.width <= 600 and image.width == image.height
 
 

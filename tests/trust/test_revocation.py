@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection, transaction
 
-from khaibao.trust import revocation
+from khaibao.trust import snapshot
 from khaibao.trust.models import RevokedCertificate
 from khaibao.trust.services import certificate_revoke, qr_issue_kb1, qr_verify
 
@@ -34,14 +34,14 @@ def test_a_revocation_reaches_this_process_when_it_commits():
 def test_a_revocation_by_another_process_is_seen_after_the_refresh_interval(monkeypatch):
     issued = _issue()
     clock = [1000.0]
-    monkeypatch.setattr(revocation.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(snapshot.time, "monotonic", lambda: clock[0])
     assert qr_verify(issued.text).status == "valid"
 
     # Another process: the row appears, this process's snapshot is not told.
     RevokedCertificate.objects.create(cert_id=issued.cert_id, reason="khác")
-    clock[0] += revocation.REFRESH_SECONDS / 2
+    clock[0] += snapshot.REFRESH_SECONDS / 2
     still_cached = qr_verify(issued.text).status
-    clock[0] += revocation.REFRESH_SECONDS
+    clock[0] += snapshot.REFRESH_SECONDS
     after_refresh = qr_verify(issued.text).status
 
     assert still_cached == "valid"

@@ -42,12 +42,12 @@ def _b64url_int(value: str) -> int:
 # --- keys.json ------------------------------------------------------------------------------
 
 
-def test_keys_json_lists_the_active_key_and_its_jwk_verifies_a_code(db, client, signing_keys):
+def test_keys_json_lists_the_active_key_and_its_jwk_verifies_a_kb1_code(
+    db, client, signing_keys, citizen_person
+):
     old_kid = keyring().active.kid
     add_key(signing_keys)
-    code = qr_issue_hc1(
-        hcert=vaccination_hcert(), cert_id=uvci_new(), valid_for=datetime.timedelta(days=1)
-    ).text
+    code = qr_for_person(citizen_person)
 
     response = client.get(reverse("trust:keys"))
 
@@ -253,7 +253,7 @@ def test_the_api_answers_malformed_for_undecodable_codes_never_500(db, client, t
     response = _api(client, {"qr": text})
 
     assert response.status_code == 200
-    assert response.json() == {"status": "malformed", "kind": "", "claims": {}}
+    assert response.json() == {"status": "malformed", "kind": "", "country": "", "claims": {}}
 
 
 @pytest.mark.parametrize(
@@ -289,3 +289,39 @@ def test_the_api_takes_a_body_of_exactly_16_kb(db, client):
 
 def test_the_api_answers_405_to_get(db, client):
     assert client.get(API_URL).status_code == 405
+
+
+# --- Issuing country and the published certificates ---------------------------------------
+
+
+def test_the_verify_page_shows_the_issuing_country_of_a_foreign_certificate(db, client):
+    from tests.trust import vectors
+    from tests.trust.conftest import trust
+
+    germany = vectors.issuer(country="DE")
+    trust(germany)
+
+    content = client.post(
+        VERIFY_URL, {"qr": vectors.code(vectors.german_vaccination(), germany)}
+    ).content.decode()
+
+    assert 'data-status="valid"' in content
+    assert "Nước cấp" in content and "Germany (DE)" in content
+    assert "Musterfrau Erika" in content
+
+
+def test_the_verify_page_shows_viet_nam_for_the_portals_own_codes(db, client, citizen_person):
+    content = client.post(VERIFY_URL, {"qr": qr_for_person(citizen_person)}).content.decode()
+
+    assert "Viet Nam (VN)" in content
+
+
+def test_the_signing_certificates_and_the_csca_are_published_for_verifiers(db, client):
+    certificates = client.get(reverse("trust:signing-certificates"))
+    csca = client.get(reverse("trust:csca"))
+
+    assert certificates.status_code == 200 and csca.status_code == 200
+    assert certificates["Cache-Control"] == csca["Cache-Control"] == "public, max-age=3600"
+    assert len(certificates.json()["VN"]) == 1
+    assert csca.content.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert b"PRIVATE" not in csca.content
