@@ -156,20 +156,6 @@ def person_choose(request):
 
 @never_cache
 @citizen_required
-def person_qr(request, public_id):
-    from khaibao.trust.services import qr_for_person, qr_image_request
-
-    person = person_for_citizen(request.user, public_id)
-    text = qr_for_person(person)
-    return render(
-        request,
-        "people/my_qr.html",
-        {"person": person, "qr_text": text, "qr_image_url": qr_image_request(text)},
-    )
-
-
-@never_cache
-@citizen_required
 def person_access_log(request, public_id):
     person = person_for_citizen(request.user, public_id)
     events = staff_reads_of(person)[:100]

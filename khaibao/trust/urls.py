@@ -5,6 +5,7 @@ from . import views
 app_name = "trust"
 
 urlpatterns = [
+    path("nguoi-than/<uuid:public_id>/ma-qr/", views.person_qr, name="person-qr"),
     path(".well-known/khaibao/keys.json", views.keys, name="keys"),
     path(
         ".well-known/khaibao/signing-certificates.json",

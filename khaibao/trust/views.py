@@ -10,15 +10,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from khaibao.access.views import citizen_required
 from khaibao.lib import ratelimit
 from khaibao.lib.clientip import client_ip, limit_key
+from khaibao.people.selectors import person_for_citizen
 
 from .display import verification_display
 from .forms import VerifyForm
-from .image_requests import qr_image_enqueue
+from .image_requests import qr_image_enqueue, qr_image_request
 from .images import qr_image_cached
 from .keys import csca_pem, public_keys_document, signing_certificates_document
-from .services import qr_verify
+from .services import qr_for_person, qr_verify
 
 API_MAX_BODY_BYTES = 16 * 1024
 KEYS_MAX_AGE_SECONDS = 3600
@@ -135,3 +137,18 @@ def qr_image(request, digest: str):
     response["Retry-After"] = "1"
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@citizen_required
+@require_GET
+def person_qr(request, public_id):
+    """My QR of a person the account manages (seed 003: one QR per person, not to be
+    shared); the image is rendered by a task, the page shows the text meanwhile."""
+    person = person_for_citizen(request.user, public_id)
+    text = qr_for_person(person)
+    return render(
+        request,
+        "trust/my_qr.html",
+        {"person": person, "qr_text": text, "qr_image_url": qr_image_request(text)},
+    )

@@ -163,7 +163,7 @@ def test_editing_a_relative_goes_through_the_service(client, citizen, relative, 
     assert relative.name_key == "nguyen thi binh an"
 
 
-@pytest.mark.parametrize("name", ["people:edit", "people:qr", "people:access-log"])
+@pytest.mark.parametrize("name", ["people:edit", "trust:person-qr", "people:access-log"])
 def test_someone_elses_person_is_a_404(client, citizen, ward2_person, name):
     client.force_login(citizen)
     assert client.get(reverse(name, args=[ward2_person.public_id])).status_code == 404
