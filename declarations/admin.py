@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.areas.models import Area, AreaLevel
+from khaibao.lib.clientip import client_ip
 from khaibao.lib.dates import date_text, datetime_text
 from khaibao.lib.forms import apply_field_errors
 from khaibao.lib.normalize import clean_text, name_key, phone_for_display, phone_or_none
@@ -848,7 +849,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
                     decided = decision.service(
                         declaration=declaration,
                         by=request.user,
-                        request=request,
+                        ip=client_ip(request),
                         **form.cleaned_data,
                     )
                 except ValidationError as exc:
@@ -900,7 +901,7 @@ class F0DeclarationAdmin(ScopedModelAdmin):
                 skipped.append(declaration)
                 continue
             try:
-                f0_accept(declaration=declaration, by=request.user, request=request)
+                f0_accept(declaration=declaration, by=request.user, ip=client_ip(request))
             except ValidationError:  # decided by someone else since the list was shown
                 skipped.append(declaration)
             else:

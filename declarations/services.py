@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khaibao.accounts.models import User
 from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.dates import date_text
@@ -71,7 +72,7 @@ def decision_overdue(declaration: F0Declaration, now: datetime.datetime | None =
 # -- drafts -------------------------------------------------------------------------------
 
 
-def f0_draft_get_or_create(*, account, person: Person) -> F0Draft:
+def f0_draft_get_or_create(*, account: User, person: Person) -> F0Draft:
     draft, _created = F0Draft.objects.get_or_create(
         account=account, person=person, defaults={"submission_key": uuid.uuid4()}
     )
@@ -81,7 +82,7 @@ def f0_draft_get_or_create(*, account, person: Person) -> F0Draft:
 @transaction.atomic
 def f0_draft_save(
     *,
-    account,
+    account: User,
     person: Person,
     data: dict,
     test_photo: Photo | None = None,
@@ -102,7 +103,7 @@ def f0_draft_save(
 @transaction.atomic
 def f0_form_save(
     *,
-    account,
+    account: User,
     person: Person,
     data: dict | None,
     photos: dict[str, PreparedPhoto | Photo | None],
@@ -199,7 +200,7 @@ def _sms(declaration: F0Declaration, text: str, **values) -> None:
 @transaction.atomic
 def f0_submit(
     *,
-    account,
+    account: User,
     person: Person,
     relationship: str,
     submission_key: uuid.UUID,
@@ -297,7 +298,7 @@ def f0_submit(
 def f0_resubmit(
     *,
     declaration: F0Declaration,
-    account,
+    account: User,
     test_date: datetime.date,
     test_type: str,
     test_photo: Photo,
@@ -346,7 +347,7 @@ def f0_resubmit(
 
 
 @transaction.atomic
-def f0_remind(*, declaration: F0Declaration, account) -> bool:
+def f0_remind(*, declaration: F0Declaration, account: User) -> bool:
     """The citizen's "remind the station". Returns True when it went to the province
     admin (the decision is overdue), False when the station was reminded."""
     declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
@@ -383,8 +384,8 @@ def f0_remind(*, declaration: F0Declaration, account) -> bool:
 def _record_decision(
     declaration: F0Declaration,
     *,
-    by,
-    request,
+    by: User,
+    ip: str | None,
     detail: dict,
     sms: str,
     note: str = "",
@@ -400,7 +401,7 @@ def _record_decision(
         obj=declaration,
         person=declaration.person,
         area=declaration.isolation_area,
-        request=request,
+        ip=ip,
         detail={**detail, "rules_version": rules.version_id, "rules": rules.label},
     )
     _sms(declaration, sms, **(sms_values or {}))
@@ -429,7 +430,7 @@ def _case_code(declaration: F0Declaration) -> str:
 
 
 @transaction.atomic
-def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
+def f0_accept(*, declaration: F0Declaration, by: User, ip: str | None = None) -> F0Declaration:
     declaration = _locked_for_decision(declaration, F0Status.SUBMITTED)
     declaration.status = F0Status.ACCEPTED
     declaration.case_code = _case_code(declaration)
@@ -439,7 +440,7 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
     _record_decision(
         declaration,
         by=by,
-        request=request,
+        ip=ip,
         detail={"decision": "accept"},
         sms="accepted",
         sms_values={"ngay_hoan_thanh": date_text(completion_opens_on(declaration))},
@@ -449,7 +450,7 @@ def f0_accept(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
 
 @transaction.atomic
 def f0_reject(
-    *, declaration: F0Declaration, by, reason: str, note: str = "", request=None
+    *, declaration: F0Declaration, by: User, reason: str, note: str = "", ip: str | None = None
 ) -> F0Declaration:
     if reason not in RejectReason.values:
         raise ValidationError(
@@ -478,7 +479,7 @@ def f0_reject(
     _record_decision(
         declaration,
         by=by,
-        request=request,
+        ip=ip,
         detail={"decision": "reject", "reason": reason},
         sms="rejected",
         note=f"{reason_text}. {declaration.reject_note}"
@@ -494,7 +495,7 @@ def f0_reject(
 
 @transaction.atomic
 def f0_completion_request(
-    *, declaration: F0Declaration, account, negative_test_date: datetime.date, photo: Photo
+    *, declaration: F0Declaration, account: User, negative_test_date: datetime.date, photo: Photo
 ) -> F0Declaration:
     declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != F0Status.ACCEPTED:
@@ -567,7 +568,9 @@ def completion_certificate_text(declaration: F0Declaration) -> str:
 
 
 @transaction.atomic
-def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0Declaration:
+def f0_completion_confirm(
+    *, declaration: F0Declaration, by: User, ip: str | None = None
+) -> F0Declaration:
     declaration = _locked_for_decision(declaration, F0Status.COMPLETION_REQUESTED)
     # Whole seconds: the code's issued-at has no fraction, and completed_at must be it.
     now = timezone.now().replace(microsecond=0)
@@ -581,7 +584,7 @@ def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0
     _record_decision(
         declaration,
         by=by,
-        request=request,
+        ip=ip,
         detail={"decision": "completion_confirm"},
         sms="completed",
     )
@@ -590,7 +593,7 @@ def f0_completion_confirm(*, declaration: F0Declaration, by, request=None) -> F0
 
 @transaction.atomic
 def f0_completion_refuse(
-    *, declaration: F0Declaration, by, reason: str, request=None
+    *, declaration: F0Declaration, by: User, reason: str, ip: str | None = None
 ) -> F0Declaration:
     if not reason.strip():
         raise ValidationError(
@@ -608,7 +611,7 @@ def f0_completion_refuse(
     _record_decision(
         declaration,
         by=by,
-        request=request,
+        ip=ip,
         detail={"decision": "completion_refuse"},
         sms="completion_refused",
         note=declaration.completion_refusal,

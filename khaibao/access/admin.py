@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from khaibao.accounts.scope import filter_to_scope, scope_for
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import actor_role, audit_event_build, log_action, log_actions
+from khaibao.lib.clientip import client_ip
 
 
 class ScopedModelAdmin(admin.ModelAdmin):
@@ -86,7 +87,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
             obj=obj,
             person=self.audit_person(obj),
             area=self.audit_area(obj),
-            request=request,
+            ip=client_ip(request),
             detail=detail,
         )
 
@@ -115,7 +116,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
                 action=AuditAction.SEARCH,
                 object_type=self.opts.label_lower,
                 area=scope_for(request.user).area,
-                request=request,
+                ip=client_ip(request),
                 detail={"term": search_term[:100]},
             )
         return results, may_have_duplicates
@@ -165,7 +166,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
                     obj=obj,
                     person=self.audit_person(obj),
                     area=self.audit_area(obj),
-                    request=request,
+                    ip=client_ip(request),
                     role=role,
                 )
             )

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction
+from khaibao.lib.clientip import client_ip
 from khaibao.lib.normalize import phone_or_none
 
 from .forms import StaffChangeForm, StaffCreationForm
@@ -102,7 +103,7 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
             "role": data["role"],
             "area": data["area"],
             "unit_name": data.get("unit_name", ""),
-            "request": request,
+            "ip": client_ip(request),
         }
         if change:
             # The form has already written the posted values onto `obj`: the service
@@ -162,7 +163,7 @@ class PhoneLoginGuardAdmin(admin.ModelAdmin):
     def unlock(self, request, queryset):
         unlocked = 0
         for guard in queryset.filter(locked_at__isnull=False):
-            phone_login_unlock(guard=guard, by=request.user, request=request)
+            phone_login_unlock(guard=guard, by=request.user, ip=client_ip(request))
             unlocked += 1
         self.message_user(
             request,

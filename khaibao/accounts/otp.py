@@ -334,7 +334,9 @@ def _warn_owner(*, guard: PhoneLoginGuard, now: datetime.datetime, locked: bool)
 
 
 @transaction.atomic
-def phone_login_unlock(*, guard: PhoneLoginGuard, by: User, request=None) -> PhoneLoginGuard:
+def phone_login_unlock(
+    *, guard: PhoneLoginGuard, by: User, ip: str | None = None
+) -> PhoneLoginGuard:
     """Staff unlock a number after checking the caller (the hotline): the count starts
     again from 0, and the unlock is audited."""
     guard = PhoneLoginGuard.objects.select_for_update().get(pk=guard.pk)
@@ -344,7 +346,7 @@ def phone_login_unlock(*, guard: PhoneLoginGuard, by: User, request=None) -> Pho
     guard.locked_at = None
     guard.failures = 0
     guard.save(update_fields=["locked_at", "failures"])
-    log_action(actor=by, action=AuditAction.UNLOCK, obj=guard, request=request, detail=detail)
+    log_action(actor=by, action=AuditAction.UNLOCK, obj=guard, ip=ip, detail=detail)
     return guard
 
 

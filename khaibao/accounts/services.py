@@ -77,7 +77,7 @@ def staff_create(
     role: str,
     area: Area,
     unit_name: str = "",
-    request=None,
+    ip: str | None = None,
 ) -> User:
     staff_assignment_check(by=by, role=role, area=area)
     user = User(username=clean_text(username), full_name=clean_text(full_name), is_staff=True)
@@ -95,7 +95,7 @@ def staff_create(
         action=AuditAction.CREATE,
         obj=user,
         area=area,
-        request=request,
+        ip=ip,
         detail={"role": role},
     )
     return user
@@ -111,7 +111,7 @@ def staff_update(
     area: Area,
     unit_name: str = "",
     is_active: bool = True,
-    request=None,
+    ip: str | None = None,
 ) -> User:
     profile = user.staff_profile
     scope = scope_for(by)
@@ -146,7 +146,7 @@ def staff_update(
             action=AuditAction.CHANGE,
             obj=user,
             area=area,
-            request=request,
+            ip=ip,
             detail={"fields": changed, "role": role, "area": area.code},
         )
     return user

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from khaibao.access.admin import ScopedModelAdmin
+from khaibao.lib.clientip import client_ip
 
 from .forms import VillageCsvForm, VillageForm
 from .models import Area, AreaLevel
@@ -93,7 +94,7 @@ class AreaAdmin(ScopedModelAdmin):
                         rows=form.cleaned_data["rows"],
                         allowed_wards=wards,
                         by=request.user,
-                        request=request,
+                        ip=client_ip(request),
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from khaibao.accounts.models import User
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.normalize import clean_text, name_key
 
@@ -20,7 +21,9 @@ def _next_village_code(ward: Area) -> str:
 
 
 @transaction.atomic
-def village_create(*, ward: Area, name: str, division_type: str, by=None, request=None) -> Area:
+def village_create(
+    *, ward: Area, name: str, division_type: str, by: User | None = None, ip: str | None = None
+) -> Area:
     if ward.level != AreaLevel.WARD:
         raise ValidationError(
             {
@@ -55,7 +58,7 @@ def village_create(*, ward: Area, name: str, division_type: str, by=None, reques
     village.full_clean()
     village.save()
     if by is not None:
-        log_action(actor=by, action=AuditAction.CREATE, obj=village, area=village, request=request)
+        log_action(actor=by, action=AuditAction.CREATE, obj=village, area=village, ip=ip)
     return village
 
 
@@ -88,7 +91,7 @@ def village_update(*, village: Area, name: str, division_type: str) -> Area:
 
 @transaction.atomic
 def villages_import_csv(
-    *, rows: list[dict], allowed_wards: QuerySet, by=None, request=None
+    *, rows: list[dict], allowed_wards: QuerySet, by: User | None = None, ip: str | None = None
 ) -> list[Area]:
     """Create every row or none: one bad line rolls the whole file back.
 
@@ -118,7 +121,7 @@ def villages_import_csv(
                     name=row["name"],
                     division_type=row["division_type"],
                     by=by,
-                    request=request,
+                    ip=ip,
                 )
             )
         except ValidationError as exc:

@@ -2,8 +2,6 @@
 
 from django.db import models
 
-from khaibao.lib.clientip import client_ip
-
 from .models import AuditAction, AuditEvent
 
 __all__ = [
@@ -31,7 +29,7 @@ def audit_event_build(
     object_type: str = "",
     person=None,
     area=None,
-    request=None,
+    ip: str | None = None,
     detail: dict | None = None,
     role: str | None = None,
 ) -> AuditEvent:
@@ -47,7 +45,7 @@ def audit_event_build(
         object_repr=str(obj)[:200] if obj is not None else "",
         person=person,
         area=area,
-        ip_address=client_ip(request),
+        ip_address=ip,
         detail=detail or {},
     )
 
@@ -60,7 +58,7 @@ def log_action(
     object_type: str = "",
     person=None,
     area=None,
-    request=None,
+    ip: str | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
     event = audit_event_build(
@@ -70,7 +68,7 @@ def log_action(
         object_type=object_type,
         person=person,
         area=area,
-        request=request,
+        ip=ip,
         detail=detail,
     )
     event.save()

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.access.admin import ScopedModelAdmin
+from khaibao.lib.clientip import client_ip
 from khaibao.lib.normalize import name_key, phone_or_none
 from khaibao.trust.admin import revoke_personal_qr
 
@@ -69,7 +70,7 @@ class PersonAdmin(ScopedModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in PersonAdminForm.SERVICE_FIELDS}
         if change:
-            person_update(person=obj, by=request.user, request=request, **data)
+            person_update(person=obj, by=request.user, ip=client_ip(request), **data)
         else:
-            saved = person_create(by=request.user, request=request, **data)
+            saved = person_create(by=request.user, ip=client_ip(request), **data)
             obj.pk = saved.pk

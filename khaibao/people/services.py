@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khaibao.accounts.models import User
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.normalize import clean_text, name_key, normalize_phone
@@ -170,8 +171,8 @@ def person_create(
     phone: str = "",
     street_address: str = "",
     nationality: str = "VN",
-    by=None,
-    request=None,
+    by: User | None = None,
+    ip: str | None = None,
 ) -> Person:
     fields = _normalized_fields(
         full_name=full_name,
@@ -191,13 +192,15 @@ def person_create(
             obj=person,
             person=person,
             area=person.area,
-            request=request,
+            ip=ip,
         )
     return person
 
 
 @transaction.atomic
-def person_update(*, person: Person, by=None, request=None, **changes) -> Person:
+def person_update(
+    *, person: Person, by: User | None = None, ip: str | None = None, **changes
+) -> Person:
     """Apply `changes` to the stored person; audit which fields changed.
 
     The comparison is with the row as stored (locked), not with `person`: a ModelForm
@@ -236,14 +239,14 @@ def person_update(*, person: Person, by=None, request=None, **changes) -> Person
             obj=person,
             person=person,
             area=person.area,
-            request=request,
+            ip=ip,
             detail={"fields": changed},
         )
     return person
 
 
 @transaction.atomic
-def person_link_to_account(*, account, person: Person, relationship: str) -> ManagedPerson:
+def person_link_to_account(*, account: User, person: Person, relationship: str) -> ManagedPerson:
     """Let `account` manage `person` as `relationship`; a link that exists takes the new
     relationship, except the account's own record ("Bản thân"), which is never rewritten:
     an account is always its owner's."""
@@ -269,7 +272,7 @@ def person_link_to_account(*, account, person: Person, relationship: str) -> Man
 @transaction.atomic
 def person_register_for_account(
     *,
-    account,
+    account: User,
     relationship: str,
     full_name: str,
     date_of_birth: datetime.date,

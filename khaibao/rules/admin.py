@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel
+from khaibao.lib.clientip import client_ip
 from khaibao.lib.dates import datetime_text
 
 from .fields import SmsTextRule
@@ -225,7 +226,7 @@ class RuleVersionAdmin(ScopedModelAdmin):
                             document=form.cleaned_data["document"],
                             note=form.cleaned_data["note"],
                             by=request.user,
-                            request=request,
+                            ip=client_ip(request),
                         )
                     except ValidationError as exc:
                         form.add_service_errors(exc)
@@ -325,7 +326,7 @@ class RuleVersionAdmin(ScopedModelAdmin):
         if not rule_may_change(user=request.user, province=version.province):
             raise PermissionDenied
         try:
-            rule_version_withdraw(version=version, by=request.user, request=request)
+            rule_version_withdraw(version=version, by=request.user, ip=client_ip(request))
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:

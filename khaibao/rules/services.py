@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khaibao.accounts.models import User
 from khaibao.accounts.roles import Role
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel
@@ -89,9 +90,9 @@ def rule_version_schedule(
     values: dict,
     effective_from: datetime.datetime,
     document: str,
-    by,
+    by: User,
     note: str = "",
-    request=None,
+    ip: str | None = None,
 ) -> RuleVersion:
     """A new version of `kind` for `province` (None: the national default).
 
@@ -147,7 +148,7 @@ def rule_version_schedule(
         action=AuditAction.CREATE,
         obj=version,
         area=province,
-        request=request,
+        ip=ip,
         detail={
             "kind": kind,
             "number": version.number,
@@ -164,7 +165,7 @@ def rule_version_schedule(
 
 
 @transaction.atomic
-def rule_version_withdraw(*, version: RuleVersion, by, request=None) -> RuleVersion:
+def rule_version_withdraw(*, version: RuleVersion, by: User, ip: str | None = None) -> RuleVersion:
     """Withdraw a version that has not taken effect yet; it stays in the history."""
     if not rule_may_change(user=by, province=version.province):
         raise PermissionDenied
@@ -184,7 +185,7 @@ def rule_version_withdraw(*, version: RuleVersion, by, request=None) -> RuleVers
         action=AuditAction.CHANGE,
         obj=version,
         area=version.province,
-        request=request,
+        ip=ip,
         detail={"withdrawn": True, "kind": version.kind, "number": version.number},
     )
     _clear_after_commit(version.kind, _scope(version.province))

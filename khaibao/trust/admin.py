@@ -15,6 +15,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from khaibao.lib.clientip import client_ip
+
 from .forms import RevokePersonalQrForm, TrustListImportForm
 from .models import TrustedCertificate
 from .services import person_qr_revoke, trust_list_import, trusted_certificate_withdraw
@@ -128,7 +130,7 @@ class TrustedCertificateAdmin(admin.ModelAdmin):
                 problems=parsed.problems,
                 source=name,
                 by=request.user,
-                request=request,
+                ip=client_ip(request),
                 withdraw_missing=form.cleaned_data["withdraw_missing"],
             )
             self._report(request, report)
@@ -172,7 +174,7 @@ class TrustedCertificateAdmin(admin.ModelAdmin):
                     certificate=certificate,
                     reason=_("Rút trong trang quản trị"),
                     by=request.user,
-                    request=request,
+                    ip=client_ip(request),
                 )
                 count += 1
         self.message_user(
@@ -197,7 +199,10 @@ def revoke_personal_qr(modeladmin, request, queryset):
         persons = list(queryset)
         for person in persons:
             person_qr_revoke(
-                person=person, reason=form.cleaned_data["reason"], by=request.user, request=request
+                person=person,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                ip=client_ip(request),
             )
         modeladmin.message_user(
             request,

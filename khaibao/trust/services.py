@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from khaibao.accounts.models import User
 from khaibao.audit.services import AuditAction, log_action
 
 from . import cose
@@ -250,7 +251,7 @@ def qr_for_person(person) -> str:
 
 @transaction.atomic
 def certificate_revoke(
-    *, cert_id: str, reason: str, by=None, person=None, request=None
+    *, cert_id: str, reason: str, by: User | None = None, person=None, ip: str | None = None
 ) -> RevokedCertificate:
     """Revoke every code carrying `cert_id`. Idempotent: a second call changes nothing.
 
@@ -277,14 +278,14 @@ def certificate_revoke(
             action=AuditAction.DECIDE,
             obj=revocation,
             person=person,
-            request=request,
+            ip=ip,
             detail={"decision": "revoke", "cert_id": cert_id, "reason": reason},
         )
     return revocation
 
 
 @transaction.atomic
-def person_qr_revoke(*, person, reason: str, by, request=None) -> SubjectRevocation:
+def person_qr_revoke(*, person, reason: str, by: User, ip: str | None = None) -> SubjectRevocation:
     """Revoke every personal QR of `person` issued until now (a lost or misused phone).
 
     The person's QR gets a new certificate id every day, so this revokes by subject: every
@@ -311,7 +312,7 @@ def person_qr_revoke(*, person, reason: str, by, request=None) -> SubjectRevocat
         obj=revocation,
         person=person,
         area=getattr(person, "area", None),
-        request=request,
+        ip=ip,
         detail={
             "decision": "revoke_personal_qr",
             "subject_id": revocation.subject_id,
@@ -343,7 +344,7 @@ class TrustListImport:
         return bool(self.added or self.withdrawn)
 
 
-def _new_trusted(entry: ListedCertificate, *, source: str, by) -> TrustedCertificate:
+def _new_trusted(entry: ListedCertificate, *, source: str, by: User) -> TrustedCertificate:
     certificate = entry.certificate
     usages = sorted(certificate_usages(certificate) or ())
     row = TrustedCertificate(
@@ -370,8 +371,8 @@ def trust_list_import(
     entries: Iterable[ListedCertificate],
     source: str,
     problems: Iterable[str] = (),
-    by=None,
-    request=None,
+    by: User | None = None,
+    ip: str | None = None,
     withdraw_missing: bool = False,
 ) -> TrustListImport:
     """Add the listed signing certificates to the trust list; audited, idempotent.
@@ -414,7 +415,7 @@ def trust_list_import(
         actor=by,
         action=AuditAction.CREATE,
         object_type=TrustedCertificate._meta.label_lower,
-        request=request,
+        ip=ip,
         detail={
             "import": source[:200],
             "added": report.added,
@@ -426,7 +427,7 @@ def trust_list_import(
     return report
 
 
-def _withdraw(row: TrustedCertificate, *, by, reason: str) -> None:
+def _withdraw(row: TrustedCertificate, *, by: User, reason: str) -> None:
     row.withdrawn_at = timezone.now()
     row.withdrawn_by = by
     row.withdrawn_reason = reason
@@ -436,7 +437,7 @@ def _withdraw(row: TrustedCertificate, *, by, reason: str) -> None:
 
 @transaction.atomic
 def trusted_certificate_withdraw(
-    *, certificate: TrustedCertificate, reason: str, by, request=None
+    *, certificate: TrustedCertificate, reason: str, by: User, ip: str | None = None
 ) -> TrustedCertificate:
     """Stop trusting a foreign signing certificate: its codes answer "unknown key".
 
@@ -451,7 +452,7 @@ def trusted_certificate_withdraw(
         actor=by,
         action=AuditAction.DECIDE,
         obj=row,
-        request=request,
+        ip=ip,
         detail={"decision": "withdraw", "kid": row.kid, "country": row.country, "reason": reason},
     )
     return row

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib import ratelimit
+from khaibao.lib.clientip import client_ip
 from khaibao.people.selectors import person_for_citizen
 
 from .forms import PhotoUploadForm
@@ -54,7 +55,7 @@ def photo_response(request, photo: Photo, *, area=None) -> FileResponse:
             obj=photo,
             person=photo.person,
             area=area or photo.person.area,
-            request=request,
+            ip=client_ip(request),
             detail={"kind": photo.kind},
         )
     response = FileResponse(
