@@ -6,8 +6,6 @@ the station confirms → the certificate's QR is valid on /verify/."""
 import datetime
 import random
 import re
-import uuid
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -22,19 +20,16 @@ from declarations.services import (
     f0_accept,
     f0_completion_confirm,
     f0_completion_request,
-    f0_submit,
 )
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
 from khaibao.people.models import Relationship
 from khaibao.people.services import person_link_to_account
 from khaibao.trust.services import qr_verify
-from khaibao.uploads.models import PhotoKind
-from khaibao.uploads.services import photo_store
 from tests.conftest import STAFF_PASSWORD
+from tests.declarations.factories import make_declaration, store_upload, tray_jpeg
 from tests.e2e.test_citizen_login_qr import read_code_from_dev_inbox
 from tests.factories import make_citizen, make_person
-from tests.uploads.images import uploaded
 
 pytestmark = pytest.mark.e2e
 
@@ -277,21 +272,12 @@ def test_the_certificate_prints_without_javascript(
     account, mother = family["account"], family["mother"]
     today = timezone.localdate()
 
-    def photo(seed, kind):
-        content = Path(write_jpeg(tmp_path / f"{seed}.jpg", seed)).read_bytes()
-        return photo_store(upload=uploaded(content), kind=kind, person=mother, uploaded_by=account)
-
-    declaration = f0_submit(
-        account=account,
+    declaration = make_declaration(
         person=mother,
+        account=account,
         relationship=Relationship.PARENT,
-        submission_key=uuid.uuid4(),
         test_date=today - datetime.timedelta(days=1),
-        test_type="rapid",
-        test_photo=photo(11, TEST_RESULT_PHOTO),
-        id_photo=photo(12, PhotoKind.ID_DOCUMENT),
-        isolation_area=mother.area,
-        isolation_street="8 Nguyễn Huệ",
+        test_content=tray_jpeg(11),
         contact_phone="+84912000888",
     )
     f0_accept(declaration=declaration, by=ward1_staff)
@@ -299,7 +285,7 @@ def test_the_certificate_prints_without_javascript(
         declaration=declaration,
         account=account,
         negative_test_date=today,
-        photo=photo(13, TEST_RESULT_PHOTO),
+        photo=store_upload(mother, account, tray_jpeg(13), TEST_RESULT_PHOTO),
     )
     f0_completion_confirm(declaration=declaration, by=ward1_staff)
     page = page_without_javascript

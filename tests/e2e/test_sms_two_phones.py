@@ -4,22 +4,16 @@ the phone that got it: the son's on the status page, the mother's on the lookup,
 finds the declaration and adds her to her own account."""
 
 import re
-import uuid
-from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.services import f0_accept, f0_submit
+from declarations.services import f0_accept
 from khaibao.people.models import ManagedPerson, Relationship
-from khaibao.uploads.models import PhotoKind
-from khaibao.uploads.services import photo_store
+from tests.declarations.factories import make_declaration, tray_jpeg
 from tests.e2e.conftest import new_phone_page, otp_login, sign_in, texts_on_phone
 from tests.e2e.test_f0_flow import family, write_jpeg  # noqa: F401  (a fixture)
 from tests.factories import make_citizen
-from tests.uploads.images import uploaded
 
 pytestmark = pytest.mark.e2e
 
@@ -35,21 +29,11 @@ def accepted_for_mother(family, ward1_staff, tmp_path, settings, live_server, se
     set_rule("f0_timing", isolation_days=7)
     son, mother = family["account"], family["mother"]
 
-    def photo(seed, kind):
-        content = Path(write_jpeg(tmp_path / f"{seed}.jpg", seed)).read_bytes()
-        return photo_store(upload=uploaded(content), kind=kind, person=mother, uploaded_by=son)
-
-    declaration = f0_submit(
-        account=son,
+    declaration = make_declaration(
         person=mother,
+        account=son,
         relationship=Relationship.PARENT,
-        submission_key=uuid.uuid4(),
-        test_date=timezone.localdate(),
-        test_type="rapid",
-        test_photo=photo(21, TEST_RESULT_PHOTO),
-        id_photo=photo(22, PhotoKind.ID_DOCUMENT),
-        isolation_area=mother.area,
-        isolation_street="8 Nguyễn Huệ",
+        test_content=tray_jpeg(21),
         contact_phone="+84912000777",
     )
     f0_accept(declaration=declaration, by=ward1_staff)
