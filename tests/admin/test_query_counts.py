@@ -13,6 +13,7 @@ from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.audit.services import log_action
 from khaibao.people.ids import Sex
 from khaibao.people.models import Person
+from khaibao.rules.models import RuleVersion
 from tests.factories import make_area, make_person, make_staff
 
 from .admin_urls import admin_url, post_action
@@ -148,5 +149,40 @@ def test_audit_changelist_queries_do_not_grow_with_the_rows(
 
     assert len(first.context["cl"].result_list) == shown_before + 5
     assert len(second.context["cl"].result_list) == shown_before + 50
+    assert many == few
+    assert few <= QUERY_BUDGET
+
+
+def test_rule_version_changelist_queries_do_not_grow_with_the_rows(
+    client, superuser, province_admin, province
+):
+    def add_versions(start: int, stop: int) -> None:
+        for number in range(start, stop):
+            RuleVersion.objects.create(
+                kind="f0_timing",
+                province=province,
+                number=number + 1,
+                effective_from=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+                + datetime.timedelta(days=number),
+                document=f"QĐ {number}/QĐ-SYT",
+                values={
+                    "test_date_window_days": 2,
+                    "decision_hours": 24,
+                    "isolation_days": 7,
+                    "certificate_valid_days": 180,
+                },
+            )
+
+    client.force_login(province_admin)
+    url = "/admin/rules/ruleversion/"
+    add_versions(0, 5)
+    client.get(url)
+
+    few, first = _queries(client, client.get, url)
+    add_versions(5, 50)
+    many, second = _queries(client, client.get, url)
+
+    assert len(first.context["cl"].result_list) >= 5
+    assert len(second.context["cl"].result_list) >= 50
     assert many == few
     assert few <= QUERY_BUDGET
