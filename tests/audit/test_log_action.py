@@ -32,7 +32,9 @@ def test_an_event_names_the_actor_role_the_object_and_the_client_address(
 def test_a_forged_forwarded_for_header_is_not_recorded(superuser):
     request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="10.0.0.1")
 
-    event = log_action(actor=superuser, action=AuditAction.SEARCH, object_type="x", ip=client_ip(request))
+    event = log_action(
+        actor=superuser, action=AuditAction.SEARCH, object_type="x", ip=client_ip(request)
+    )
 
     assert event.ip_address == "198.51.100.4"
     assert event.actor_role == "superuser"
@@ -44,7 +46,9 @@ def test_behind_a_trusted_proxy_the_clients_address_is_recorded(superuser, setti
         "/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.4, 10.9.0.1"
     )
 
-    event = log_action(actor=superuser, action=AuditAction.SEARCH, object_type="x", ip=client_ip(request))
+    event = log_action(
+        actor=superuser, action=AuditAction.SEARCH, object_type="x", ip=client_ip(request)
+    )
 
     assert event.ip_address == "198.51.100.4"
 
