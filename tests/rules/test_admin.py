@@ -221,3 +221,22 @@ def test_the_national_admin_sets_the_defaults(client, superuser, province, ward1
     assert response.status_code == 302
     version = RuleVersion.objects.get(province__isnull=True, number=2)
     assert version.values["isolation_days"] == 5
+
+
+def test_versions_of_a_kind_no_app_registers_any_more_stay_readable(client, superuser, province):
+    old = RuleVersion.objects.create(
+        kind="retired_kind",
+        province=province,
+        number=1,
+        effective_from=NOW - datetime.timedelta(days=30),
+        document="QĐ cũ",
+        values={"days": 14},
+    )
+    client.force_login(superuser)
+
+    listed = client.get(reverse("admin:rules_ruleversion_changelist"))
+    page = client.get(reverse("admin:rules_ruleversion_change", args=[old.pk]))
+
+    assert listed.status_code == page.status_code == 200
+    assert "retired_kind" in listed.content.decode()
+    assert "Đã được thay thế" in listed.content.decode()
