@@ -19,9 +19,9 @@ from khaibao.notify.gsm import gsm_fold, is_gsm7
 
 from . import sms
 from .cache import CACHE_SECONDS, NATIONAL, timeline_clear, timeline_key
+from .defaults import rule_defaults_ensure
 from .kinds import get_kind
 from .models import RuleVersion
-from .services import rule_defaults_ensure
 
 
 @dataclass(frozen=True)
@@ -109,12 +109,19 @@ def rules_in_force(kind: str, area=None, at: datetime.datetime | None = None) ->
         entry, scope = _in_force(timelines[province], moment), province
     if entry is None:
         entry, scope = _in_force(timelines[NATIONAL], moment), NATIONAL
-    if entry is None:
+    if entry is None and not timelines[NATIONAL]:
         # A fresh database (or a test that flushed it) has no version yet: the kind's
-        # defaults become national version 1, in force since before any declaration.
+        # defaults become national version 1. The timeline is read again but not cached:
+        # the new row belongs to the caller's transaction until it commits (which clears
+        # the cache entry), and may still be rolled back.
         rule_defaults_ensure(kind=kind)
         timeline_clear(kind, NATIONAL)
-        return rules_in_force(kind, area, at)
+        timelines[NATIONAL] = _load(kind, NATIONAL)
+    if entry is None:
+        entry, scope = _in_force(timelines[NATIONAL], moment), NATIONAL
+    if entry is None:
+        # A moment before every version (the defaults start in 2020): the first applies.
+        entry, scope = timelines[NATIONAL][0], NATIONAL
     return RulesInForce(
         kind=kind,
         version_id=entry["id"],

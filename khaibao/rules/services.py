@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,9 +18,8 @@ from khaibao.audit.services import log_action
 from .cache import NATIONAL, timeline_clear
 from .kinds import get_kind
 from .models import RuleVersion
+from .selectors import rules_in_force
 
-#: When seeded defaults take effect: before any record the portal holds.
-DEFAULTS_EFFECTIVE_FROM = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
 #: A version "from now" typed a little before it is saved is still from now, not the past.
 PAST_TOLERANCE = datetime.timedelta(minutes=5)
 
@@ -48,38 +47,6 @@ def rule_may_change(*, user, province: Area | None) -> bool:
 
 def _clear_after_commit(kind: str, scope: str) -> None:
     transaction.on_commit(lambda: timeline_clear(kind, scope))
-
-
-def _version_in_force(*, kind: str, province: Area | None, at) -> RuleVersion | None:
-    """The version that applies at `at`, read from the database (the audit's "before")."""
-    versions = RuleVersion.objects.filter(
-        kind=kind, withdrawn_at__isnull=True, effective_from__lte=at
-    ).order_by("-effective_from", "-number")
-    own = versions.filter(province=province).first() if province is not None else None
-    return own or versions.filter(province__isnull=True).first()
-
-
-def rule_defaults_ensure(*, kind: str) -> RuleVersion | None:
-    """National version 1 from the kind's defaults, unless the kind has a national version."""
-    if RuleVersion.objects.filter(kind=kind, province__isnull=True).exists():
-        return None
-    rule_kind = get_kind(kind)
-    version = RuleVersion(
-        kind=kind,
-        province=None,
-        number=1,
-        effective_from=DEFAULTS_EFFECTIVE_FROM,
-        document=rule_kind.default_document,
-        note=_("Giá trị mặc định, theo văn bản căn cứ."),
-        values=rule_kind.clean(dict(rule_kind.defaults)),
-    )
-    try:
-        with transaction.atomic():
-            version.save()
-    except IntegrityError:  # another process seeded it first
-        return None
-    _clear_after_commit(kind, NATIONAL)
-    return version
 
 
 @transaction.atomic
@@ -127,8 +94,7 @@ def rule_version_schedule(
     if errors:
         raise ValidationError(errors)
 
-    before = _version_in_force(kind=kind, province=province, at=effective_from)
-    before_values = before.values if before is not None else rule_kind.defaults
+    before = rules_in_force(kind, province, at=effective_from)
     versions = RuleVersion.objects.select_for_update().filter(kind=kind, province=province)
     last = versions.aggregate(last=Max("number"))["last"] or 0
     version = RuleVersion(
@@ -154,9 +120,10 @@ def rule_version_schedule(
             "number": version.number,
             "effective_from": effective_from.isoformat(),
             "document": version.document,
-            "replaces_version": before.pk if before is not None else None,
+            "replaces_version": before.version_id,
             "changes": {
-                f.name: [old, new] for f, old, new in rule_kind.changes(before_values, cleaned)
+                f.name: [old, new]
+                for f, old, new in rule_kind.changes(dict(before.values), cleaned)
             },
         },
     )

@@ -44,7 +44,14 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
     assert (rules.number, rules.scope, rules["days"]) == (1, "VN", 7)
     assert rules.document == "QĐ 261/QĐ-BYT ngày 31/01/2022"
     assert rules.label == "phiên bản 1, QĐ 261/QĐ-BYT ngày 31/01/2022"
-    assert RuleVersion.objects.get().province is None
+    assert RuleVersion.objects.get(kind=KIND).province is None
+    # The kinds the apps register were seeded after migrate, each as its national v1.
+    assert set(RuleVersion.objects.exclude(kind=KIND).values_list("kind", "number")) == {
+        ("f0_timing", 1),
+        ("f0_sms", 1),
+        ("homecare", 1),
+        ("login", 1),
+    }
 
 
 def test_a_version_scheduled_for_tomorrow_takes_over_tomorrow_without_a_restart(
@@ -84,10 +91,11 @@ def test_every_past_version_stays_readable(
 
 
 def test_a_province_without_its_own_version_follows_the_national_default(
-    db, ward1, other_ward, province_admin, superuser, clock
+    db, ward1, other_ward, province_admin, superuser, clock, django_capture_on_commit_callbacks
 ):
-    schedule(province_admin, ward1.parent, NOW, days=10)
-    schedule(superuser, None, NOW, days=5, document="QĐ toàn quốc")
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule(province_admin, ward1.parent, NOW, days=10)
+        schedule(superuser, None, NOW, days=5, document="QĐ toàn quốc")
 
     assert rules_in_force(KIND, ward1)["days"] == 10
     assert rules_in_force(KIND, other_ward)["days"] == 5
@@ -95,6 +103,9 @@ def test_a_province_without_its_own_version_follows_the_national_default(
 
 
 def test_a_cached_rule_costs_no_query(db, ward1, django_assert_num_queries, clock):
+    # The first read seeds this throw-away kind's defaults (not cached: not committed
+    # yet), the second caches them.
+    rules_in_force(KIND, ward1)
     rules_in_force(KIND, ward1)
     with django_assert_num_queries(0):
         for _ in range(100):
@@ -172,4 +183,24 @@ def test_only_the_provinces_own_admin_or_the_national_admin_may_change_it(
     ):
         with pytest.raises(PermissionDenied):
             schedule(who, where, TOMORROW, days=10)
-    assert not RuleVersion.objects.exists()
+    assert not RuleVersion.objects.filter(kind=KIND).exists()
+
+
+def test_a_moment_before_any_version_gets_the_defaults_not_an_endless_recursion(db, ward1):
+    rules = rules_in_force(KIND, ward1, at=datetime.datetime(2019, 6, 1, tzinfo=datetime.UTC))
+
+    assert (rules.number, rules["days"]) == (1, 7)
+
+
+def test_defaults_seeded_in_a_transaction_that_rolls_back_are_not_left_in_the_cache(
+    transactional_db, ward1
+):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        seeded = rules_in_force(KIND, ward1)
+        raise RuntimeError("the request failed after reading a rule")
+
+    assert not RuleVersion.objects.filter(pk=seeded.version_id).exists()
+    again = rules_in_force(KIND, ward1)
+    assert RuleVersion.objects.filter(pk=again.version_id).exists()

@@ -19,8 +19,8 @@ from khaibao.areas.services import village_create
 from khaibao.people.ids import IdType, Sex, cccd_century_sex_digit
 from khaibao.people.models import Person, Relationship
 from khaibao.people.services import person_create, person_link_to_account
+from khaibao.rules.defaults import rule_defaults_ensure
 from khaibao.rules.kinds import all_kinds
-from khaibao.rules.services import rule_defaults_ensure
 
 DEMO_PROVINCE_CODE = "79"  # Thành phố Hồ Chí Minh
 DEMO_WARD_NAMES = ("Phường Sài Gòn", "Phường Tân Định")
