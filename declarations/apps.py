@@ -10,13 +10,14 @@ class DeclarationsConfig(AppConfig):
         from khaibao.lib import registry
         from khaibao.rules.kinds import register_kind
 
-        from .homecare.rules import HOMECARE_KIND
+        from .f0.rules import F0_SMS_KIND, F0_TIMING_KIND
+        from .homecare.rules import HOMECARE_KIND, HOMECARE_SMS_KIND
         from .kinds import PERMISSIONS, PHOTO_KINDS, SERVICES
-        from .rules import F0_SMS_KIND, F0_TIMING_KIND
 
         register_kind(F0_TIMING_KIND)
         register_kind(F0_SMS_KIND)
         register_kind(HOMECARE_KIND)
+        register_kind(HOMECARE_SMS_KIND)
         for role, permissions in PERMISSIONS.items():
             registry.grant(role, *permissions)
         for service in SERVICES:

@@ -1,24 +1,37 @@
-"""What the declarations room registers with the platform (see apps.py)."""
+"""What the declarations app registers with the platform, for all its rooms (see apps.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.accounts.roles import Role, crud
 from khaibao.lib.registry import PortalService
-from khaibao.uploads.models import PhotoKind
 
 #: The photo kind of a test result (F0 declaration, isolation completion).
 TEST_RESULT_PHOTO = "test_result"
 PHOTO_KINDS = ((TEST_RESULT_PHOTO, _("Kết quả xét nghiệm")),)
-#: The F0 form's photo fields and the kind each stores.
-FORM_PHOTOS = {"test_photo": TEST_RESULT_PHOTO, "id_photo": PhotoKind.ID_DOCUMENT}
 
 # "change" is the right to decide (accept, reject, confirm completion): the review page
 # itself is read-only and declarations are never added or deleted. The province admin
 # decides the declarations escalated to it when a station is overdue.
+_HOMECARE_STAFF = [
+    # "change" on a patient: accept or reject a registration, call notes, end of care;
+    # "change" on an alert: acknowledge it. Patients come from F0 and registrations,
+    # so nobody adds them by hand; nothing is deleted.
+    *crud("declarations.homecarepatient", "view", "change"),
+    *crud("declarations.alert", "view", "change"),
+]
+
 PERMISSIONS = {
-    Role.WARD_STATION: crud("declarations.f0declaration", "view", "change"),
-    Role.TREATMENT_FACILITY: crud("declarations.f0declaration", "view", "change"),
-    Role.PROVINCE_ADMIN: crud("declarations.f0declaration", "view", "change"),
+    Role.WARD_STATION: [*crud("declarations.f0declaration", "view", "change"), *_HOMECARE_STAFF],
+    Role.TREATMENT_FACILITY: [
+        *crud("declarations.f0declaration", "view", "change"),
+        *_HOMECARE_STAFF,
+    ],
+    Role.PROVINCE_ADMIN: [
+        *crud("declarations.f0declaration", "view", "change"),
+        *_HOMECARE_STAFF,
+        # The province's own guidance pages for patients.
+        *crud("declarations.guidancedocument", "view", "add", "change", "delete"),
+    ],
 }
 
 SERVICES = (
@@ -37,6 +50,7 @@ SERVICES = (
         _(
             "Báo cáo sức khoẻ hằng ngày trước 10 giờ; dấu hiệu nguy hiểm được báo ngay cho Trạm Y tế."
         ),
+        url_name="declarations:homecare-home",
         order=20,
     ),
     PortalService(

@@ -1,20 +1,13 @@
-from django.urls import path
+"""The declarations app's URLs under one namespace, "declarations:": each room lists
+its own in its `urls.py` (without an app_name of its own, so `declarations:start`
+stays one name whichever room serves it)."""
 
-from . import completion_views, views
+from django.urls import include, path
 
 app_name = "declarations"
 
 urlpatterns = [
-    # Citizen: declare, follow, fix and resubmit.
-    path("", views.start, name="start"),
-    path("hoi-dap/", views.faq, name="faq"),
-    path("khai-bao/<uuid:public_id>/", views.declare, name="declare"),
-    path("khai-bao/<uuid:public_id>/nhap/", views.draft_save, name="draft-save"),
-    path("<int:pk>/", views.status, name="status"),
-    path("<int:pk>/nhac-tram/", views.remind, name="remind"),
-    path("<int:pk>/gui-lai/", views.resubmit, name="resubmit"),
-    # Isolation completion and its certificate (completion_views.py).
-    path("<int:pk>/hoan-thanh/", completion_views.completion, name="completion"),
-    path("hoan-thanh/tim/", completion_views.completion_find, name="completion-find"),
-    path("<int:pk>/giay-xac-nhan/", completion_views.certificate, name="certificate"),
+    path("f0/", include("declarations.f0.urls")),
+    path("cham-soc/", include("declarations.homecare.urls")),
+    path("cham-soc/", include("declarations.homecare.registration_urls")),
 ]

@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("khaibao.people.urls")),
     path("", include("khaibao.areas.urls")),
     path("captcha/", include("captcha.urls")),
-    path("f0/", include("declarations.urls")),
+    path("", include("declarations.urls")),
     path("", include("khaibao.trust.urls")),
     path("", include("khaibao.uploads.urls")),
 ]

@@ -13,10 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from declarations.f0.models import F0Declaration
+from declarations.f0.rules import f0_timing
+from declarations.f0.services import f0_submit
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration
-from declarations.rules import f0_timing
-from declarations.services import f0_submit
 from khaibao.areas.models import Area
 from khaibao.people.models import Person
 from khaibao.uploads.models import Photo, PhotoKind

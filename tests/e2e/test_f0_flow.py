@@ -14,13 +14,13 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Status
-from declarations.services import (
+from declarations.f0.models import F0Declaration, F0Status
+from declarations.f0.services import (
     f0_accept,
     f0_completion_confirm,
     f0_completion_request,
 )
+from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
 from khaibao.people.models import Relationship

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from declarations.services import f0_accept
+from declarations.f0.services import f0_accept
 from khaibao.rules.models import RuleVersion
 from tests.conftest import STAFF_PASSWORD
 from tests.declarations.factories import make_declaration

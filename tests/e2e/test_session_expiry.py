@@ -8,8 +8,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
-from declarations.models import F0Draft
-from tests.declarations.test_citizen_declare import declare_url, use_private_media
+from declarations.f0.models import F0Draft
+from tests.declarations.f0.test_citizen_declare import declare_url, use_private_media
 from tests.e2e.conftest import otp_login, sign_in
 
 pytestmark = pytest.mark.e2e

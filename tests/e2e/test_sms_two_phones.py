@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from declarations.services import f0_accept
+from declarations.f0.services import f0_accept
 from khaibao.people.models import ManagedPerson, Relationship
 from tests.declarations.factories import make_declaration, tray_jpeg
 from tests.e2e.conftest import new_phone_page, otp_login, sign_in, texts_on_phone

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from declarations.services import f0_accept
+from declarations.f0.services import f0_accept
 from khaibao.accounts.roles import Role
 from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.rules.models import RuleVersion

@@ -8,8 +8,8 @@ import random
 import pytest
 from PIL import Image, ImageDraw
 
-from declarations import checks
-from declarations.checks import REUSE_MAX_DISTANCE, photo_distance, reused_test_photo
+from declarations.f0 import checks
+from declarations.f0.checks import REUSE_MAX_DISTANCE, photo_distance, reused_test_photo
 from khaibao.uploads.models import Photo
 from tests.declarations.factories import make_declaration
 

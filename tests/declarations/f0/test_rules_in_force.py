@@ -8,8 +8,8 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from declarations.models import F0Event, F0Status
-from declarations.services import (
+from declarations.f0.models import F0Event, F0Status
+from declarations.f0.services import (
     completion_opens_on,
     f0_accept,
     f0_completion_confirm,
@@ -73,7 +73,9 @@ def test_a_decision_keeps_the_version_it_was_made_under(
     assert events[F0Status.ACCEPTED] == before.version_id  # decided before v1 of HCMC
     assert events[F0Status.COMPLETION_REQUESTED] == new.pk
     assert events[F0Status.COMPLETED] == new.pk
-    decisions = AuditEvent.objects.filter(action="decide").order_by("id")
+    decisions = AuditEvent.objects.filter(
+        action="decide", object_type="declarations.f0declaration"
+    ).order_by("id")
     assert [e.detail["rules_version"] for e in decisions] == [before.version_id, new.pk]
     assert decisions[1].detail["rules"] == "phiên bản 1, QĐ 99/QĐ-SYT ngày 01/12/2026"
 

@@ -11,21 +11,21 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
-from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.matching import lookups_per_hour
-from declarations.models import F0Status
-from declarations.services import (
+from declarations.f0.completion_lookup import lookups_per_hour
+from declarations.f0.models import F0Status
+from declarations.f0.services import (
     completion_certificate_text,
     f0_completion_confirm,
     f0_completion_refuse,
 )
+from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import Sex
 from khaibao.people.models import ManagedPerson, Relationship
 from khaibao.trust.services import qr_verify
 from khaibao.uploads.models import Photo
+from tests.declarations.f0.test_matching import NOON, accepted, declare
 from tests.declarations.factories import tray_jpeg
-from tests.declarations.test_matching import NOON, accepted, declare
 from tests.factories import make_citizen
 from tests.uploads.images import uploaded
 

@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from declarations.forms import DRAFT_FIELDS
+from declarations.f0.forms import DRAFT_FIELDS
+from declarations.f0.models import F0Declaration, F0Draft
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Draft
 from khaibao.uploads.models import Photo, PhotoKind
-from tests.declarations.test_citizen_declare import (
+from tests.declarations.f0.test_citizen_declare import (
     address,
     declare_url,
     file_declaration,

@@ -25,8 +25,7 @@ from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import Photo
 
-from .kinds import FORM_PHOTOS
-from .models import Condition, F0Declaration, Symptom, TestType, VaccineName
+from .models import FORM_PHOTOS, Condition, F0Declaration, Symptom, TestType, VaccineName
 from .services import test_date_window
 
 # The photo fields and the kind each is stored as.

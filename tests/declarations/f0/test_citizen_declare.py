@@ -16,9 +16,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from declarations.f0.models import F0Declaration, F0Draft, F0Status
+from declarations.f0.services import f0_accept
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Draft, F0Status
-from declarations.services import f0_accept
 from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import Photo, PhotoKind
 from tests.declarations.factories import make_declaration, tray_jpeg

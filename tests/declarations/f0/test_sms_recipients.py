@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from declarations.models import RejectReason
-from declarations.services import (
+from declarations.f0.models import RejectReason
+from declarations.f0.services import (
     f0_accept,
     f0_completion_confirm,
     f0_completion_refuse,
@@ -26,7 +26,7 @@ from khaibao.notify.gsm import is_gsm7
 from khaibao.notify.models import SmsMessage
 from khaibao.people.models import Relationship
 from khaibao.people.services import person_link_to_account
-from tests.declarations.test_matching import NOON, TODAY, declare, store_photo
+from tests.declarations.f0.test_matching import NOON, TODAY, declare, store_photo
 from tests.factories import make_citizen
 
 DECLARER = "+84912345678"  # the `citizen` persona's phone

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect, sync_playwright
 
-from declarations.models import F0Draft
-from tests.declarations.test_citizen_declare import (
+from declarations.f0.models import F0Draft
+from tests.declarations.f0.test_citizen_declare import (
     cccd_text,
     declare_url,
     tray_jpeg,

@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from declarations.f0.models import F0Declaration, F0Status, RejectReason
+from declarations.f0.services import f0_accept, f0_reject
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Status, RejectReason
-from declarations.services import f0_accept, f0_reject
 from khaibao.accounts.models import StaffProfile
 from khaibao.notify.models import SmsMessage
-from tests.declarations.test_citizen_declare import (
+from tests.declarations.f0.test_citizen_declare import (
     TODAY,
     address,
     file_declaration,

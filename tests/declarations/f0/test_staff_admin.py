@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.admin import decision_deadline
+from declarations.f0.admin_queue import decision_deadline
+from declarations.f0.models import F0Declaration, F0Status, RejectReason
+from declarations.f0.services import f0_accept, f0_completion_request
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Status, RejectReason
-from declarations.services import f0_accept, f0_completion_request
 from khaibao.audit.models import AuditAction, AuditEvent
 from khaibao.notify.gsm import gsm_fold
 from khaibao.notify.models import SmsMessage

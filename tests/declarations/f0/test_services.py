@@ -9,10 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from declarations import services
-from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Draft, F0Event, F0Status, RejectReason
-from declarations.services import (
+from declarations.f0 import services
+from declarations.f0.models import F0Declaration, F0Draft, F0Event, F0Status, RejectReason
+from declarations.f0.services import (
     decision_overdue,
     f0_accept,
     f0_draft_save,
@@ -20,6 +19,7 @@ from declarations.services import (
     f0_remind,
     f0_resubmit,
 )
+from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.audit.models import AuditEvent
 from khaibao.notify.gsm import is_gsm7
 from khaibao.notify.models import SmsMessage

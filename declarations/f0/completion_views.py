@@ -23,9 +23,9 @@ from khaibao.trust.services import qr_image_request
 from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.services import photo_store
 
+from ..kinds import TEST_RESULT_PHOTO
+from .completion_lookup import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .forms_completion import CompletionFindForm, CompletionForm
-from .kinds import TEST_RESULT_PHOTO
-from .matching import completion_lookup_take, f0_find_for_completion, lookups_per_hour
 from .models import F0Declaration, F0Status
 from .rules import f0_timing
 from .selectors import declaration_for_citizen_or_404, declarations_for_citizen

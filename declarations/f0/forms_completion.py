@@ -11,9 +11,9 @@ from khaibao.people.models import Person
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.models import Photo
 
+from ..kinds import TEST_RESULT_PHOTO
+from ..matching import typed_id_number
 from .forms import photo_of
-from .kinds import TEST_RESULT_PHOTO
-from .matching import typed_id_number
 
 _DATE_WIDGET = forms.DateInput(
     attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y"

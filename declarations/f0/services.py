@@ -23,9 +23,17 @@ from khaibao.uploads.images import PreparedPhoto
 from khaibao.uploads.models import Photo
 from khaibao.uploads.services import photo_check_owner, photo_store
 
+from ..homecare.services import homecare_end_for_declaration, homecare_enrol_from_f0
 from .checks import cccd_check, reused_test_photo
-from .kinds import FORM_PHOTOS
-from .models import OPEN_STATUSES, F0Declaration, F0Draft, F0Event, F0Status, RejectReason
+from .models import (
+    FORM_PHOTOS,
+    OPEN_STATUSES,
+    F0Declaration,
+    F0Draft,
+    F0Event,
+    F0Status,
+    RejectReason,
+)
 from .rules import F0_SMS, f0_timing
 
 CASE_CODE_PREFIX = "F0"
@@ -445,6 +453,8 @@ def f0_accept(*, declaration: F0Declaration, by: User, ip: str | None = None) ->
         sms="accepted",
         sms_values={"ngay_hoan_thanh": date_text(completion_opens_on(declaration))},
     )
+    # Home care starts at the isolation address; the acceptance text is its notice.
+    homecare_enrol_from_f0(declaration=declaration, by=by, ip=ip)
     return declaration
 
 
@@ -588,6 +598,7 @@ def f0_completion_confirm(
         detail={"decision": "completion_confirm"},
         sms="completed",
     )
+    homecare_end_for_declaration(declaration=declaration, by=by, ip=ip)
     return declaration
 
 

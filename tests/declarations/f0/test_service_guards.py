@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from declarations.f0.models import F0Declaration, F0Draft, F0Status
+from declarations.f0.services import f0_accept, f0_completion_request, f0_draft_save, f0_submit
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.models import F0Declaration, F0Draft, F0Status
-from declarations.services import f0_accept, f0_completion_request, f0_draft_save, f0_submit
 from khaibao.uploads.models import PhotoKind
 from tests.declarations.factories import id_card_image, make_declaration, store_photo, tray_image
 
