@@ -14,11 +14,12 @@ from khaibao.audit.services import AuditAction
 from khaibao.lib.clientip import client_ip
 from khaibao.lib.normalize import phone_or_none
 
-from .forms import StaffChangeForm, StaffCreationForm
-from .models import PhoneLoginGuard, User
+from .forms import StaffChangeForm, StaffCreationForm, UnitForm
+from .models import PhoneLoginGuard, Unit, User
 from .otp import phone_login_unlock
 from .roles import Role
-from .services import staff_create, staff_update
+from .scope import filter_to_scope
+from .services import staff_create, staff_update, unit_save
 
 # Roles are groups managed in code (khaibao.accounts.roles); editing them by hand
 # would drift from the permission matrix the tests check.
@@ -43,12 +44,12 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
     filter_horizontal = ()
     fieldsets = (
         (None, {"fields": ("username", "password_link", "full_name", "is_active")}),
-        (_("Vai trò và địa bàn"), {"fields": ("role", "area", "unit_name")}),
+        (_("Vai trò và địa bàn"), {"fields": ("role", "area", "unit", "unit_name")}),
         (_("Hoạt động"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "full_name", "password1", "password2")}),
-        (_("Vai trò và địa bàn"), {"fields": ("role", "area", "unit_name")}),
+        (_("Vai trò và địa bàn"), {"fields": ("role", "area", "unit", "unit_name")}),
     )
 
     def get_queryset(self, request):
@@ -94,6 +95,7 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
         form = super().get_form(request, obj, **kwargs)
         form.acting_user = request.user
         form.area_queryset = self.admin_site.get_model_admin(Area).get_queryset(request)
+        form.unit_queryset = filter_to_scope(Unit.objects.all(), request.user, "area__path")
         return form
 
     def save_model(self, request, obj, form, change):
@@ -103,6 +105,7 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
             "role": data["role"],
             "area": data["area"],
             "unit_name": data.get("unit_name", ""),
+            "unit": data.get("unit"),
             "ip": client_ip(request),
         }
         if change:
@@ -132,6 +135,30 @@ class StaffUserAdmin(ScopedModelAdmin, UserAdmin):
     def save_related(self, request, form, formsets, change):
         # Groups are set by the service from the role; nothing else to save.
         pass
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedModelAdmin):
+    """Stations, facilities, labs, vaccination units and checkpoints of the area."""
+
+    form = UnitForm
+    changes_audited_by_service = True
+    list_display = ("name", "code", "role", "area", "phone", "is_active")
+    list_filter = ("role", "is_active")
+    list_select_related = ("area",)
+    search_fields = ("name", "code")
+    autocomplete_fields = ("area",)
+    export_fields = ("code", "name", "role", "area", "phone", "is_active")
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff and records point at units: a closed unit is made inactive instead.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        stored = Unit.objects.get(pk=obj.pk) if change else Unit()
+        saved = unit_save(by=request.user, unit=stored, ip=client_ip(request), **data)
+        obj.pk = saved.pk
 
 
 @admin.register(PhoneLoginGuard)

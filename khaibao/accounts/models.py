@@ -30,6 +30,39 @@ class User(AbstractUser):
         return not self.is_staff and bool(self.phone)
 
 
+class Unit(models.Model):
+    """A place staff work for: a ward health station, a treatment facility, a lab, a
+    vaccination unit or a checkpoint. `role` is the role of the staff who work there.
+
+    Staff of a unit-bound role (UNIT_BOUND_ROLES) see only the records of their own
+    unit; a ward station's staff see their ward. `phone` is the duty phone that alerts
+    (a home-care patient's danger signs) are sent to, and the number citizens call.
+    """
+
+    role = models.CharField(_("loại đơn vị"), max_length=24, choices=role_choices)
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=200)
+    area = models.ForeignKey(
+        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("địa bàn")
+    )
+    phone = models.CharField(
+        _("số điện thoại trực"), max_length=16, blank=True, help_text=_("Dạng +84…")
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+
+    class Meta:
+        verbose_name = _("đơn vị")
+        verbose_name_plural = pgettext_lazy("plural", "đơn vị")
+        ordering = ["name"]
+        indexes = [
+            # The duty phone of a ward's station; the units of one role in an area.
+            models.Index(fields=["role", "area"], name="unit_role_area_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class StaffProfile(models.Model):
     """What a staff account is for, and where: a role and an area it may see."""
 
@@ -47,6 +80,18 @@ class StaffProfile(models.Model):
         blank=True,
         help_text=_(
             "Tên trạm y tế, cơ sở điều trị, đơn vị tiêm chủng, phòng xét nghiệm hoặc chốt."
+        ),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("thuộc đơn vị"),
+        help_text=_(
+            "Cán bộ cơ sở điều trị, đơn vị tiêm chủng, xét nghiệm và chốt chỉ thấy hồ sơ "
+            "của đơn vị mình."
         ),
     )
     created_by = models.ForeignKey(

@@ -21,6 +21,14 @@ class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("Quản trị tỉnh (Sở Y tế)")
 
 
+#: Roles whose staff work for one unit (khaibao.accounts.models.Unit) and see only that
+#: unit's records where a record names its unit (a patient's treatment facility, a
+#: result's lab); a ward station sees its whole ward.
+UNIT_BOUND_ROLES = frozenset(
+    {Role.TREATMENT_FACILITY, Role.VACCINATION_UNIT, Role.LAB, Role.CHECKPOINT}
+)
+
+
 def crud(label: str, *actions: str) -> list[str]:
     """["declarations.view_f0declaration", …] for a model label and actions."""
     app_label, model = label.split(".")
@@ -58,6 +66,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *crud("people.person", "view", "add", "change"),
         *crud("areas.area", "view", "add", "change"),
         *crud("accounts.user", "view", "add", "change"),
+        *crud("accounts.unit", "view", "add", "change"),
         *crud("audit.auditevent", "view"),
         # Schedules the province's own versions of deadlines, thresholds and texts.
         *crud("rules.ruleversion", "view", "add"),

@@ -10,11 +10,20 @@ from django.db.models import Q, QuerySet
 
 from khaibao.areas.models import Area
 
+from .roles import UNIT_BOUND_ROLES
+
 
 @dataclass(frozen=True)
 class Scope:
     unrestricted: bool = False
     area: Area | None = None
+    role: str = ""
+    #: The unit of a unit-bound role (UNIT_BOUND_ROLES); None for any other role.
+    unit_id: int | None = None
+
+    @property
+    def unit_bound(self) -> bool:
+        return self.role in UNIT_BOUND_ROLES
 
     def covers(self, area: Area | None) -> bool:
         if self.unrestricted:
@@ -35,17 +44,27 @@ def scope_for(user) -> Scope:
     profile = getattr(user, "staff_profile", None)
     if profile is None:
         return NO_ACCESS
-    return Scope(area=profile.area)
+    return Scope(area=profile.area, role=profile.role, unit_id=profile.unit_id)
 
 
-def filter_to_scope(queryset: QuerySet, user, path_lookup: str) -> QuerySet:
+def filter_to_scope(
+    queryset: QuerySet, user, path_lookup: str, unit_lookup: str | None = None
+) -> QuerySet:
     """Keep the rows whose area path (reached by `path_lookup`) lies in the user's area.
 
     `path_lookup` is the ORM path to an Area.path, e.g. "area__path" for a Person.
+    `unit_lookup`, where a record names the unit it belongs to (e.g. "facility_id"),
+    narrows a unit-bound role to its own unit's rows; a unit-bound account without a
+    unit sees none of them (fail closed).
     """
     scope = scope_for(user)
     if scope.unrestricted:
         return queryset
     if scope.area is None:
         return queryset.none()
-    return queryset.filter(Q(**{f"{path_lookup}__startswith": scope.area.path}))
+    queryset = queryset.filter(Q(**{f"{path_lookup}__startswith": scope.area.path}))
+    if unit_lookup and scope.unit_bound:
+        if scope.unit_id is None:
+            return queryset.none()
+        queryset = queryset.filter(**{unit_lookup: scope.unit_id})
+    return queryset

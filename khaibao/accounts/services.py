@@ -11,7 +11,7 @@ from khaibao.areas.models import Area, AreaLevel
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.normalize import clean_text
 
-from .models import StaffProfile, User
+from .models import StaffProfile, Unit, User
 from .roles import Role, group_name, role_permissions, role_values
 from .scope import scope_for
 
@@ -40,8 +40,9 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def staff_assignment_check(*, by: User, role: str, area: Area) -> None:
-    """May `by` give this role over this area? Raises ValidationError naming the field."""
+def staff_assignment_check(*, by: User, role: str, area: Area, unit: Unit | None = None) -> None:
+    """May `by` give this role over this area (and unit)? Raises ValidationError naming
+    the field."""
     if role not in role_values():
         raise _field_error("role", _("Chọn vai trò."), "role_invalid")
     level = ROLE_AREA_LEVEL.get(role)
@@ -61,6 +62,13 @@ def staff_assignment_check(*, by: User, role: str, area: Area) -> None:
             _("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị tỉnh."),
             "role_forbidden",
         )
+    if unit is not None:
+        if unit.role != role:
+            raise _field_error("unit", _("Đơn vị này không dành cho vai trò đã chọn."), "unit_role")
+        if not scope.covers(unit.area):
+            raise _field_error(
+                "unit", _("Chỉ chọn đơn vị trong địa bàn bạn phụ trách."), "unit_scope"
+            )
 
 
 def _assign_role_group(user: User, role: str) -> None:
@@ -77,15 +85,21 @@ def staff_create(
     role: str,
     area: Area,
     unit_name: str = "",
+    unit: Unit | None = None,
     ip: str | None = None,
 ) -> User:
-    staff_assignment_check(by=by, role=role, area=area)
+    staff_assignment_check(by=by, role=role, area=area, unit=unit)
     user = User(username=clean_text(username), full_name=clean_text(full_name), is_staff=True)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     profile = StaffProfile(
-        user=user, role=role, area=area, unit_name=clean_text(unit_name), created_by=by
+        user=user,
+        role=role,
+        area=area,
+        unit=unit,
+        unit_name=clean_text(unit_name),
+        created_by=by,
     )
     profile.full_clean()
     profile.save()
@@ -110,6 +124,7 @@ def staff_update(
     role: str,
     area: Area,
     unit_name: str = "",
+    unit: Unit | None = None,
     is_active: bool = True,
     ip: str | None = None,
 ) -> User:
@@ -124,7 +139,7 @@ def staff_update(
             _("Chỉ quản trị hệ thống mới sửa được tài khoản quản trị tỉnh."),
             "role_forbidden",
         )
-    staff_assignment_check(by=by, role=role, area=area)
+    staff_assignment_check(by=by, role=role, area=area, unit=unit)
     if user.pk == by.pk and not is_active:
         raise _field_error(
             "is_active", _("Không thể tự khoá tài khoản của mình."), "self_deactivate"
@@ -134,7 +149,8 @@ def staff_update(
     user.is_active = is_active
     user.full_clean(exclude=["password"])
     user.save()
-    profile.role, profile.area, profile.unit_name = role, area, clean_text(unit_name)
+    profile.role, profile.area, profile.unit = role, area, unit
+    profile.unit_name = clean_text(unit_name)
     profile.full_clean()
     profile.save()
     _assign_role_group(user, role)
@@ -159,7 +175,50 @@ def _staff_fields(user: User, profile: StaffProfile) -> dict:
         "role": profile.role,
         "area": profile.area_id,
         "unit_name": profile.unit_name,
+        "unit": profile.unit_id,
     }
+
+
+@transaction.atomic
+def unit_save(
+    *,
+    by: User,
+    unit: Unit,
+    role: str,
+    code: str,
+    name: str,
+    area: Area,
+    phone: str = "",
+    is_active: bool = True,
+    ip: str | None = None,
+) -> Unit:
+    """Create or change a unit (`unit` unsaved to create) within `by`'s scope."""
+    scope = scope_for(by)
+    if unit.pk is not None and not scope.covers(unit.area):
+        raise PermissionDenied
+    if not scope.covers(area):
+        raise _field_error("area", _("Chỉ chọn địa bàn bạn phụ trách."), "area_scope")
+    if role not in role_values():
+        raise _field_error("role", _("Chọn loại đơn vị."), "role_invalid")
+    created = unit.pk is None
+    unit.role, unit.code, unit.name, unit.area = (
+        role,
+        clean_text(code).upper(),
+        clean_text(name),
+        area,
+    )
+    unit.phone, unit.is_active = phone, is_active
+    unit.full_clean()
+    unit.save()
+    log_action(
+        actor=by,
+        action=AuditAction.CREATE if created else AuditAction.CHANGE,
+        obj=unit,
+        area=area,
+        ip=ip,
+        detail={"role": role, "code": unit.code},
+    )
+    return unit
 
 
 def sessions_clear_expired() -> int:

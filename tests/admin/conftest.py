@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from declarations.rules import F0_TIMING_KIND
+from declarations.f0.rules import F0_TIMING_KIND
 from khaibao.accounts.models import PhoneLoginGuard
 from khaibao.accounts.roles import Role
 from khaibao.areas.models import AreaLevel
