@@ -282,6 +282,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "khaibao.accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,
     },
+    # Home care: each run takes only the steps that are due and not yet taken, so the
+    # period is how late a reminder may be, not how often it is sent.
+    "homecare-chase-missed-reports": {
+        "task": "declarations.homecare.tasks.chase_missed_reports",
+        "schedule": 300.0,
+    },
+    "homecare-resend-open-alerts": {
+        "task": "declarations.homecare.tasks.resend_open_alerts",
+        "schedule": 60.0,
+    },
 }
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 
@@ -464,7 +474,7 @@ else:
 # --- F0 declarations ------------------------------------------------------------------
 
 # Deadlines (test-date window, decision hours, isolation days, certificate validity) are
-# rules, changed per province in the admin: declarations/rules.py.
+# rules, changed per province in the admin: declarations/f0/rules.py.
 # "Find my case" lookups per account per hour (three times this per IP address): the
 # lookup tells whether a name and birth date have a declaration.
 F0_COMPLETION_LOOKUPS_PER_HOUR = env_int("F0_COMPLETION_LOOKUPS_PER_HOUR", 10, minimum=1)

@@ -1,5 +1,5 @@
-"""Home care's rule kind: when reports are due, when missing ones are chased, and the
-danger signs that alert the station at once.
+"""Home care's rule kinds: when reports are due, when missing ones are chased, the
+danger signs that alert the station at once, and the SMS texts.
 
 Defaults: Ministry of Health, QĐ 4038/QĐ-BYT (21/8/2021) and QĐ 261/QĐ-BYT (31/01/2022):
 monitor twice a day; danger signs include SpO2 < 96 %, breathing ≥ 20/min for adults,
@@ -11,19 +11,24 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.rules.fields import ChoiceListRule, IntegerRule, TimeListRule, TimeOfDayRule
+from khaibao.rules.fields import ChoiceListRule, IntegerRule, SmsTextRule, TimeOfDayRule
 from khaibao.rules.kinds import RuleKind
 
 HOMECARE = "homecare"
 
-DANGER_SYMPTOMS = (
+#: The signs a daily report can tick (questions 4–6 of seed 002), and which of them
+#: the rule counts as danger signs.
+REPORT_SIGNS = (
+    ("short_of_breath", _("Khó thở, thở hụt hơi")),
     ("chest_pain", _("Đau tức ngực")),
     ("confusion", _("Lơ mơ, lú lẫn, khó đánh thức")),
     ("blue_lips", _("Môi, đầu ngón tay tím tái")),
-    ("cannot_drink", _("Không uống được, nôn hết mọi thứ")),
-    ("seizure", _("Co giật")),
-    ("short_breath_at_rest", _("Khó thở cả khi nghỉ, không nói được thành câu")),
+    ("cannot_drink", _("Không uống được, không ăn / bú được")),
+    ("cough", _("Ho")),
+    ("loss_of_smell", _("Mất khứu giác, vị giác")),
 )
+#: The checklist of question 6 ("other signs").
+OTHER_SIGNS = ("confusion", "blue_lips", "cannot_drink", "cough", "loss_of_smell")
 
 
 def _check(values: dict) -> dict[str, ValidationError]:
@@ -52,9 +57,10 @@ def _check(values: dict) -> dict[str, ValidationError]:
             ),
             code="breathing_bands",
         )
-    if any(time <= values["report_deadline"] for time in values["chase_times"]):
-        errors["chase_times"] = ValidationError(
-            gettext("Giờ nhắc báo cáo phải sau hạn báo cáo."), code="chase_before_deadline"
+    if values["call_list_at"] <= values["report_deadline"]:
+        errors["call_list_at"] = ValidationError(
+            gettext("Giờ đưa vào danh sách gọi điện phải sau hạn báo cáo."),
+            code="call_list_before_deadline",
         )
     return errors
 
@@ -70,7 +76,24 @@ HOMECARE_KIND = RuleKind(
     fields=(
         TimeOfDayRule("report_deadline", _("Hạn gửi báo cáo sức khoẻ hằng ngày")),
         IntegerRule("reports_per_day", _("Số lần báo cáo mỗi ngày"), min_value=1, max_value=6),
-        TimeListRule("chase_times", _("Giờ nhắc người chưa báo cáo (cách nhau bằng dấu phẩy)")),
+        TimeOfDayRule(
+            "call_list_at",
+            _("Giờ đưa người chưa báo cáo vào danh sách gọi điện (tin nhắc gửi lúc hết hạn)"),
+        ),
+        IntegerRule(
+            "escalate_after_days",
+            _("Báo Sở Y tế khi không báo cáo liền"),
+            min_value=1,
+            max_value=14,
+            unit=_("ngày"),
+        ),
+        IntegerRule(
+            "alert_resend_minutes",
+            _("Báo lại cảnh báo chưa xử lý sau"),
+            min_value=5,
+            max_value=240,
+            unit=_("phút"),
+        ),
         IntegerRule(
             "spo2_below", _("SpO2 dưới (nguy hiểm)"), min_value=80, max_value=100, unit="%"
         ),
@@ -95,13 +118,15 @@ HOMECARE_KIND = RuleKind(
             unit="mmHg",
         ),
         ChoiceListRule(
-            "danger_symptoms", _("Triệu chứng là dấu hiệu nguy hiểm"), choices=DANGER_SYMPTOMS
+            "danger_symptoms", _("Triệu chứng là dấu hiệu nguy hiểm"), choices=REPORT_SIGNS
         ),
     ),
     defaults={
         "report_deadline": "10:00",
         "reports_per_day": 2,
-        "chase_times": ["10:30", "14:00"],
+        "call_list_at": "14:00",
+        "escalate_after_days": 2,
+        "alert_resend_minutes": 15,
         "spo2_below": 96,
         "breathing_adult_from": 20,
         "breathing_5_11_from": 30,
@@ -111,8 +136,80 @@ HOMECARE_KIND = RuleKind(
         "pulse_below": 50,
         "systolic_below": 90,
         "diastolic_below": 60,
-        "danger_symptoms": [code for code, _label in DANGER_SYMPTOMS],
+        "danger_symptoms": [
+            "short_of_breath",
+            "chest_pain",
+            "confusion",
+            "blue_lips",
+            "cannot_drink",
+        ],
     },
     default_document="QĐ 4038/QĐ-BYT ngày 21/8/2021; QĐ 261/QĐ-BYT ngày 31/01/2022",
     check=_check,
+)
+
+
+HOMECARE_SMS = "homecare_sms"
+
+_PATIENT = {
+    "ho_ten": "NGUYEN THI BICH NGOC",
+    "duong_dan": "https://khaibao.example.gov.vn/cham-soc/",
+}
+_STATION = {
+    "ma_bn": "CS-000123",
+    "phuong": "Phuong Thanh Binh",
+    "dau_hieu": "SpO2 93%, kho tho",
+    "duong_dan": "https://khaibao.example.gov.vn/admin/",
+}
+
+HOMECARE_SMS_KIND = RuleKind(
+    slug=HOMECARE_SMS,
+    label=_("Chăm sóc tại nhà: tin nhắn SMS"),
+    description=_("Tin nhắn gửi người bệnh và số trực của Trạm Y tế."),
+    fields=(
+        SmsTextRule(
+            "accepted",
+            _("Được tiếp nhận chăm sóc tại nhà"),
+            placeholders={**_PATIENT, "gio": "10:00"},
+            max_segments=3,
+        ),
+        SmsTextRule(
+            "rejected",
+            _("Không tiếp nhận chăm sóc tại nhà"),
+            placeholders={**_PATIENT, "ly_do": "Can theo doi tai co so y te"},
+            max_segments=3,
+        ),
+        SmsTextRule(
+            "reminder",
+            _("Nhắc gửi báo cáo"),
+            placeholders={**_PATIENT, "gio": "10:00"},
+            max_segments=2,
+        ),
+        SmsTextRule(
+            "alert", _("Cảnh báo nguy hiểm tới số trực"), placeholders=_STATION, max_segments=2
+        ),
+        SmsTextRule(
+            "escalated",
+            _("Báo Sở Y tế người bệnh nhiều ngày không báo cáo"),
+            placeholders={**_STATION, "so_ngay": "2"},
+            max_segments=2,
+        ),
+    ),
+    defaults={
+        "accepted": (
+            "Tram Y te da tiep nhan cham soc tai nha cho {ho_ten}. Bao cao suc khoe truoc {gio} "
+            "moi ngay: {duong_dan} Dang nhap bang so dien thoai nay va ma OTP. Nguy hiem: goi 115."
+        ),
+        "rejected": (
+            "Tram Y te chua tiep nhan cham soc tai nha cho {ho_ten}. Ly do: {ly_do}. "
+            "Lien he Tram Y te hoac goi 115 neu kho tho."
+        ),
+        "reminder": "KhaiBao: {ho_ten} chua gui bao cao suc khoe hom nay (han {gio}). Gui ngay: {duong_dan}",
+        "alert": "KhaiBao CANH BAO: BN {ma_bn} ({phuong}) co dau hieu nguy hiem: {dau_hieu}. Xu ly: {duong_dan}",
+        "escalated": (
+            "KhaiBao: BN {ma_bn} ({phuong}) {so_ngay} ngay khong bao cao, Tram chua lien lac duoc. "
+            "Xem: {duong_dan}"
+        ),
+    },
+    default_document="Quy trình chăm sóc F0 tại nhà của cổng KhaiBao",
 )

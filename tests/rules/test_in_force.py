@@ -50,6 +50,7 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
         ("f0_timing", 1),
         ("f0_sms", 1),
         ("homecare", 1),
+        ("homecare_sms", 1),
         ("login", 1),
     }
 
