@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,7 @@ class DeclarationsConfig(AppConfig):
         from khaibao.rules.kinds import register_kind
 
         from .f0.rules import F0_SMS_KIND, F0_TIMING_KIND
+        from .homecare.guidance_defaults import guidance_defaults_on_migrate
         from .homecare.rules import HOMECARE_KIND, HOMECARE_SMS_KIND
         from .kinds import PERMISSIONS, PHOTO_KINDS, SERVICES
 
@@ -24,4 +26,8 @@ class DeclarationsConfig(AppConfig):
             registry.register_service(service)
         for value, label in PHOTO_KINDS:
             registry.register_photo_kind(value, label)
+        # The portal's own guidance pages for a fresh database (and after a test flush).
+        post_migrate.connect(
+            guidance_defaults_on_migrate, sender=self, dispatch_uid="declarations.homecare.guidance"
+        )
         registry.register_not_found_help("declarations:start", "declarations/_not_found_help.html")

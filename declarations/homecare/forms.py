@@ -52,9 +52,10 @@ _SIGN_LABELS = dict(REPORT_SIGNS)
 _TIME = re.compile(r"^\s*(\d{1,2})\s*(?:[:.hHgG]\s*(\d{1,2})?)?\s*(?:phút|p)?\s*$")
 
 
-def _numeric(placeholder: str = "", decimal: bool = False) -> forms.TextInput:
+def _numeric(decimal: bool = False) -> forms.TextInput:
     """A text box with the phone's number pad: type="number" would refuse "37,5" and
-    change the value when the thumb scrolls over it."""
+    change the value when the thumb scrolls over it. No placeholder: a grey "97" in an
+    empty box reads as a value already measured."""
     attrs = {
         "inputmode": "decimal" if decimal else "numeric",
         "autocomplete": "off",
@@ -62,19 +63,17 @@ def _numeric(placeholder: str = "", decimal: bool = False) -> forms.TextInput:
     }
     if not decimal:
         attrs["pattern"] = "[0-9]*"
-    if placeholder:
-        attrs["placeholder"] = placeholder
     return forms.TextInput(attrs=attrs)
 
 
-def _integer(label, low: int, high: int, message, *, required=True, **kwargs):
+def _integer(label, low: int, high: int, message, *, required=True):
     """A whole number in low..high; every way of getting it wrong says the same thing."""
     return forms.IntegerField(
         label=label,
         required=required,
         min_value=low,
         max_value=high,
-        widget=_numeric(**kwargs),
+        widget=_numeric(),
         error_messages={
             "required": message,
             "invalid": message,
@@ -90,7 +89,6 @@ def spo2_field() -> forms.IntegerField:
         50,
         100,
         _("Nhập SpO2 là số từ 50 đến 100, ví dụ 97."),
-        placeholder="97",
     )
 
 
@@ -101,8 +99,8 @@ class DailyReportForm(forms.Form):
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
     temperature = forms.CharField(
         label=_("1. Nhiệt độ (°C)"),
-        max_length=6,
-        widget=_numeric("37,0", decimal=True),
+        max_length=10,
+        widget=_numeric(decimal=True),
         help_text=_("Ví dụ 37,5"),
         error_messages={"required": _("Nhập nhiệt độ, ví dụ 37,5.")},
     )
@@ -112,7 +110,6 @@ class DailyReportForm(forms.Form):
         30,
         250,
         _("Nhập mạch là số lần/phút từ 30 đến 250, ví dụ 80."),
-        placeholder="80",
     )
     breathing_rate = _integer(
         _("4. Nhịp thở (lần/phút)"),
@@ -120,11 +117,8 @@ class DailyReportForm(forms.Form):
         100,
         _("Nhập nhịp thở là số lần/phút từ 5 đến 100, ví dụ 18."),
         required=False,
-        placeholder="18",
     )
-    short_of_breath = forms.BooleanField(
-        label=_("Khó thở, không đếm được"), required=False
-    )
+    short_of_breath = forms.BooleanField(label=_("Khó thở, không đếm được"), required=False)
     chest_pain = forms.TypedChoiceField(
         label=_("5. Có đau tức ngực không?"),
         choices=[("no", _("Không")), ("yes", _("Có"))],
@@ -140,20 +134,18 @@ class DailyReportForm(forms.Form):
         help_text=_("Không có dấu hiệu nào thì để trống."),
     )
     systolic = _integer(
-        _("Huyết áp tâm thu (số trên, mmHg)"),
+        _("Tâm thu (số trên)"),
         50,
         250,
         _("Huyết áp tâm thu là số từ 50 đến 250, ví dụ 120."),
         required=False,
-        placeholder="120",
     )
     diastolic = _integer(
-        _("Huyết áp tâm trương (số dưới, mmHg)"),
+        _("Tâm trương (số dưới)"),
         30,
         150,
         _("Huyết áp tâm trương là số từ 30 đến 150, ví dụ 80."),
         required=False,
-        placeholder="80",
     )
     measured_date = forms.DateField(
         label=_("Ngày đo"),
@@ -197,7 +189,7 @@ class DailyReportForm(forms.Form):
             ),
             Fieldset(_("Triệu chứng"), Field("chest_pain"), Field("symptoms")),
             Fieldset(
-                _("Huyết áp (nếu có máy đo)"),
+                _("Huyết áp, mmHg (nếu có máy đo)"),
                 Div(
                     Div(Field("systolic"), css_class="col-6"),
                     Div(Field("diastolic"), css_class="col-6"),
@@ -371,7 +363,7 @@ class RemeasureForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("answers", Field("spo2", autofocus=True))
+        self.helper.layout = Layout("answers", Field("spo2"))
 
     def clean_answers(self) -> dict[str, list[str]]:
         try:

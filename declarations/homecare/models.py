@@ -180,10 +180,12 @@ class DailyReport(models.Model):
     # board and in the chase task, without time-zone arithmetic in SQL.
     day = models.DateField(_("ngày"))
     submitted_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    # The account that sent the report (None: typed in by staff from a phone call).
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("người gửi"),
     )
@@ -218,15 +220,22 @@ class DailyReport(models.Model):
         ordering = ["-measured_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                name="homecare_report_spo2_range", condition=Q(spo2__gte=50, spo2__lte=100)
+                name="homecare_report_spo2_range",
+                condition=Q(spo2__gte=50, spo2__lte=100),
+                violation_error_code="spo2_range",
+                violation_error_message=_("SpO2 phải từ 50 đến 100%%."),
             ),
             models.CheckConstraint(
                 name="homecare_report_temperature_range",
                 condition=Q(temperature__gte=34, temperature__lte=43),
+                violation_error_code="temperature_range",
+                violation_error_message=_("Nhiệt độ phải từ 34 đến 43 °C."),
             ),
             models.CheckConstraint(
                 name="homecare_report_breathing_given",
                 condition=Q(breathing_rate__isnull=False) | Q(short_of_breath=True),
+                violation_error_code="breathing_required",
+                violation_error_message=_("Nhập nhịp thở, hoặc chọn “khó thở, không đếm được”."),
             ),
         ]
         indexes = [

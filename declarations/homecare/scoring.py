@@ -91,15 +91,18 @@ def danger_signs(reading: Reading, *, age: int, rules: Mapping) -> list[str]:
     return signs
 
 
-def signs_text(signs: list[str], *, spo2: int | None = None) -> str:
-    """ "SpO2 thấp (93%), Đau tức ngực": the signs as staff and the SMS read them."""
-    parts = []
+def sign_labels(signs: list[str], *, spo2: int | None = None) -> list[str]:
+    """The signs as people read them: "SpO2 thấp (93%)", "Đau tức ngực"."""
+    labels = []
     for code in signs:
         label = str(SIGN_LABELS.get(code, code))
-        if code == SPO2 and spo2 is not None:
-            label = f"{label} ({spo2}%)"
-        parts.append(label)
-    return ", ".join(parts)
+        labels.append(f"{label} ({spo2}%)" if code == SPO2 and spo2 is not None else label)
+    return labels
+
+
+def signs_text(signs: list[str], *, spo2: int | None = None) -> str:
+    """ "SpO2 thấp (93%), Đau tức ngực": the signs as staff and the SMS read them."""
+    return ", ".join(sign_labels(signs, spo2=spo2))
 
 
 # -- screening (self-registration) -------------------------------------------------------

@@ -4,7 +4,7 @@ where a patient's alerts go."""
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -45,6 +45,20 @@ def patients_for_citizen(account) -> QuerySet[HomeCarePatient]:
 
 def patient_for_citizen_or_404(account, pk) -> HomeCarePatient:
     return get_object_or_404(patients_for_citizen(account), pk=pk)
+
+
+def enrolments_by_person(account, today: datetime.date) -> dict[int, HomeCarePatient]:
+    """Each managed person's latest enrolment, with today's report count and last time:
+    one query whatever the number of persons."""
+    today_reports = Q(reports__day=today)
+    enrolments = patients_for_citizen(account).annotate(
+        reports_today=Count("reports", filter=today_reports),
+        last_today=Max("reports__measured_at", filter=today_reports),
+    )
+    latest: dict[int, HomeCarePatient] = {}
+    for patient in enrolments:  # newest first (the model's ordering)
+        latest.setdefault(patient.person_id, patient)
+    return latest
 
 
 def reports_of(patient: HomeCarePatient, days: int | None = None) -> QuerySet[DailyReport]:

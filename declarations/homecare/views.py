@@ -9,10 +9,8 @@ import datetime
 import uuid
 
 import phonenumbers
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,10 +28,10 @@ from khaibao.people.selectors import managed_links_for
 from .chart import report_chart
 from .forms import DailyReportForm, RemeasureForm
 from .models import CareStatus, DailyReport, HomeCarePatient, ReportDraft
-from .scoring import SPO2, SIGN_LABELS, spo2_low
+from .scoring import SPO2, danger_signs, sign_labels, spo2_low
 from .selectors import (
+    enrolments_by_person,
     patient_for_citizen_or_404,
-    patients_for_citizen,
     reports_of,
     station_contact,
 )
@@ -62,29 +60,6 @@ def _deadline_passed(deadline: str, now: datetime.datetime) -> bool:
     return timezone.localtime(now).time() >= datetime.time(hour, minute)
 
 
-def _enrolments_by_person(account, today: datetime.date) -> dict[int, HomeCarePatient]:
-    """Each managed person's latest enrolment, with today's report count and last time:
-    one query whatever the number of persons."""
-    today_reports = Q(reports__day=today)
-    enrolments = patients_for_citizen(account).annotate(
-        reports_today=Count("reports", filter=today_reports),
-        last_today=Max("reports__measured_at", filter=today_reports),
-    )
-    latest: dict[int, HomeCarePatient] = {}
-    for patient in enrolments:  # newest first (the model's ordering)
-        latest.setdefault(patient.person_id, patient)
-    return latest
-
-
-def _signs(report: DailyReport) -> list[str]:
-    """The report's danger signs as the patient reads them ("SpO2 thấp (93%)")."""
-    labels = []
-    for code in report.danger_signs:
-        label = str(SIGN_LABELS.get(code, code))
-        labels.append(f"{label} ({report.spo2}%)" if code == SPO2 else label)
-    return labels
-
-
 # -- home ---------------------------------------------------------------------------------
 
 
@@ -97,7 +72,7 @@ def home(request):
     now = timezone.now()
     today = timezone.localdate(now)
     links = list(managed_links_for(request.user))
-    enrolments = _enrolments_by_person(request.user, today)
+    enrolments = enrolments_by_person(request.user, today)
     rules_by_province = {}
     rows = []
     for link in links:
@@ -161,15 +136,10 @@ def _remeasure_page(request, form: RemeasureForm, patient, first_spo2: int, stat
 def _after_report(request, patient: HomeCarePatient, report: DailyReport):
     """Danger signs: the call-now page. Otherwise home, with what was sent."""
     if report.is_danger:
-        return redirect(
-            "declarations:homecare-danger", pk=patient.pk, report_pk=report.pk
-        )
+        return redirect("declarations:homecare-danger", pk=patient.pk, report_pk=report.pk)
     messages.success(
         request,
-        _(
-            "Đã gửi báo cáo sức khoẻ của %(name)s (đo lúc %(time)s). Không có dấu hiệu "
-            "nguy hiểm."
-        )
+        _("Đã gửi báo cáo sức khoẻ của %(name)s (đo lúc %(time)s). Không có dấu hiệu nguy hiểm.")
         % {
             "name": patient.person.full_name,
             "time": timezone.localtime(report.measured_at).strftime("%H:%M"),
@@ -226,6 +196,27 @@ def _remeasured(request, patient: HomeCarePatient):
     return _file(request, form, patient, spo2=remeasure.cleaned_data["spo2"], spo2_first=first)
 
 
+def _measure_again(patient: HomeCarePatient, form: DailyReportForm) -> bool:
+    """A low SpO2 is measured again after a minute's rest (QĐ 261) before it is filed,
+    unless the report has another danger sign: that one must reach the station now."""
+    rules = homecare_rules(patient)
+    if not spo2_low(form.cleaned_data["spo2"], rules):
+        return False
+    day = timezone.localdate(form.cleaned_data["measured_at"])
+    signs = danger_signs(form.reading(), age=patient.person.age(day), rules=rules)
+    return signs == [SPO2]
+
+
+def _draft_initial(request, patient: HomeCarePatient) -> dict:
+    """The form's answers from the account's draft, unless the draft is what is left of
+    a report already sent (an autosave that arrived after the submit)."""
+    draft = ReportDraft.objects.filter(account=request.user, patient=patient).first()
+    data = draft.data if draft else None
+    if data and report_sent_with(patient, data.get("submission_key")) is not None:
+        data = None
+    return DailyReportForm.initial_for(draft_data=data, new_key=uuid.uuid4())
+
+
 @never_cache
 @citizen_required
 @require_http_methods(["GET", "POST"])
@@ -236,10 +227,7 @@ def report(request, pk):
     if patient.status != CareStatus.ACTIVE:
         return _closed_page(request, patient, status=200 if request.method == "GET" else 409)
     if request.method == "GET":
-        draft = ReportDraft.objects.filter(account=request.user, patient=patient).first()
-        initial = DailyReportForm.initial_for(
-            draft_data=draft.data if draft else None, new_key=uuid.uuid4()
-        )
+        initial = _draft_initial(request, patient)
         return _report_page(request, DailyReportForm(initial=initial, patient=patient), patient)
     if "answers" in request.POST:
         return _remeasured(request, patient)
@@ -256,10 +244,13 @@ def report(request, pk):
     form = DailyReportForm(request.POST, patient=patient)
     if not form.is_valid():
         return _report_page(request, form, patient, status=400)
-    spo2 = form.cleaned_data["spo2"]
-    if spo2_low(spo2, homecare_rules(patient)):
+    if _measure_again(patient, form):
+        # Nothing is filed yet; the draft keeps the answers if the page is left.
+        report_draft_save(
+            account=request.user, patient=patient, data=DailyReportForm.draft_data(request.POST)
+        )
         remeasure = RemeasureForm(initial={"answers": form.carried()}, patient=patient)
-        return _remeasure_page(request, remeasure, patient, spo2)
+        return _remeasure_page(request, remeasure, patient, form.cleaned_data["spo2"])
     return _file(request, form, patient)
 
 
@@ -280,6 +271,11 @@ def draft_save(request, pk):
     if patient.status != CareStatus.ACTIVE:
         return JsonResponse(
             {"error": _("Hồ sơ này không còn nhận báo cáo."), "code": "not_in_care"}, status=409
+        )
+    if report_sent_with(patient, request.POST.get("submission_key")) is not None:
+        # Arrived after the submit: a draft now would bring the sent answers back.
+        return JsonResponse(
+            {"error": _("Báo cáo này đã được gửi."), "code": "submitted"}, status=409
         )
     draft = report_draft_save(
         account=request.user, patient=patient, data=DailyReportForm.draft_data(request.POST)
@@ -310,7 +306,7 @@ def danger(request, pk, report_pk):
             "patient": patient,
             "person": patient.person,
             "report": report,
-            "signs": _signs(report),
+            "signs": sign_labels(report.danger_signs, spo2=report.spo2),
             "alert": alert,
             "station": _station(patient),
         },
@@ -325,7 +321,9 @@ def history(request, pk):
     patient = _get_patient_for_citizen(request, pk)
     reports = list(reports_of(patient))
     rules = homecare_rules(patient)
-    rows = [(report, _signs(report)) for report in reversed(reports)]
+    rows = [
+        (report, sign_labels(report.danger_signs, spo2=report.spo2)) for report in reversed(reports)
+    ]
     return render(
         request,
         "declarations/homecare/history.html",

@@ -14,7 +14,9 @@ def test_home_lists_the_five_services_and_says_which_are_not_built_yet(client, d
     text = response.content.decode()
     for title in ("Khai báo F0", "Chăm sóc F0 tại nhà", "Tiêm chủng", "Kết quả xét nghiệm"):
         assert title in text
-    assert text.count("Chưa triển khai") == 4
+    # F0 declaration and home care are built; vaccination, declarations and test
+    # results are not yet.
+    assert text.count("Chưa triển khai") == 3
 
 
 @pytest.mark.smoke
@@ -28,6 +30,15 @@ def test_home_links_the_f0_service_to_its_start_page(client, db):
         in f0_card
     )
     assert "Chưa triển khai" not in f0_card
+
+
+@pytest.mark.smoke
+def test_home_links_home_care_to_its_page(client, db):
+    text = client.get(reverse("home")).content.decode()
+    start = text.index('id="service-home-care"')
+    card = text[start : text.index("</article>", start)]
+    assert f'href="{reverse("declarations:homecare-home")}">Chăm sóc F0 tại nhà</a>' in card
+    assert "Chưa triển khai" not in card
 
 
 @pytest.mark.smoke

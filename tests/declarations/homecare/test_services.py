@@ -23,6 +23,7 @@ from khaibao.audit.models import AuditEvent
 from khaibao.notify.models import SmsMessage
 from khaibao.rules.selectors import rules_in_force
 from tests.declarations.factories import make_declaration
+from tests.factories import error_codes
 
 from .factories import make_patient, make_unit, reading, submit
 
@@ -132,6 +133,7 @@ def test_acknowledging_needs_a_note_and_happens_once(patient, citizen, ward1_sta
 
     with pytest.raises(ValidationError) as blank:
         alert_acknowledge(alert=alert, by=ward1_staff, note="   ")
+    assert error_codes(blank.value) == {"note": ["required"]}
     assert blank.value.message_dict["note"] == ["Ghi lại đã xử lý thế nào."]
     alert_acknowledge(alert=alert, by=ward1_staff, note="Đã gọi")
     with pytest.raises(ValidationError) as again:
@@ -161,10 +163,12 @@ def test_a_report_time_in_the_future_is_refused_and_nothing_saved(patient, citiz
 
 
 def test_out_of_range_values_are_refused_by_the_model(patient, citizen):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as spo2:
         submit(patient, account=citizen, spo2=150)
-    with pytest.raises(ValidationError):
+    assert error_codes(spo2.value) == {"__all__": ["spo2_range"]}
+    with pytest.raises(ValidationError) as temperature:
         submit(patient, account=citizen, temperature=Decimal("45.0"))
+    assert error_codes(temperature.value) == {"__all__": ["temperature_range"]}
     assert not DailyReport.objects.exists()
     assert not SmsMessage.objects.filter(purpose="homecare_alert").exists()
 
