@@ -28,6 +28,7 @@ from khaibao.people.models import Person
 from khaibao.people.selectors import managed_links_for, person_for_citizen
 from khaibao.people.views import SESSION_DECLARING_FOR
 
+from ..homecare.services import homecare_rules
 from .checks import CCCD_FIELD_LABELS, cccd_check
 from .forms import (
     PHOTO_KINDS,
@@ -314,6 +315,7 @@ def draft_save(request, public_id):
 def status(request, pk):
     declaration = declaration_for_citizen_or_404(request.user, pk)
     decide_by = declaration.submitted_at + datetime.timedelta(hours=decision_hours(declaration))
+    homecare = getattr(declaration, "homecare", None)
     return render(
         request,
         "declarations/status.html",
@@ -327,6 +329,8 @@ def status(request, pk):
             "overdue": decision_overdue(declaration),
             "completion_opens_on": completion_opens_on(declaration),
             "statuses": F0Status,
+            "homecare": homecare,
+            "homecare_deadline": homecare_rules(homecare)["report_deadline"] if homecare else "",
             **_cccd_context(declaration.cccd_mismatch),
         },
     )
