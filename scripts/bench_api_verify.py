@@ -1,17 +1,10 @@
 #!/usr/bin/env python
 """Benchmark (not a test): POST /api/verify against a bare Django view, through gunicorn.
 
-DESIGN.md §7 compares an endpoint with "a bare Django view in the same run"; the issue
-asks /api/verify for 0.6 × the bare view or more. Both go through the same gunicorn
-(sync workers, 2 × cores + 1 as in deploy/gunicorn.conf.py), the portal's settings and
-middleware; the bare view gets the same POST requests and only answers "ok", and is
-mounted after the portal's URLs, so both are found by walking the same list. /api/verify takes a valid HC1 vaccination
-certificate (a different one each request) and does all its work: the per-IP rate-limit
-counter (in Redis when REDIS_URL is set), reading the JSON, the verification.
-
-The client processes run on the same machine, so requests per second move with whatever
-else it runs; the runs alternate between the two views, the best of each counts, and
-the gunicorn workers' own CPU time per request (from /proc) is printed beside it.
+The issue asks /api/verify for 0.6 × the bare view or more (how the comparison is made:
+scripts/benchlib.py). /api/verify takes a valid HC1 vaccination certificate (a
+different one each request) and does all its work: the per-IP rate-limit counter (in
+Redis when REDIS_URL is set), reading the JSON, the verification.
 
     .venv/bin/python scripts/bench_api_verify.py [--seconds 4] [--clients 8] [--rounds 5]
 
@@ -20,140 +13,23 @@ throw-away database bench_api_<name> there, and temporary key and CSCA directori
 """
 
 import argparse
-import multiprocessing
 import os
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-HOST, PORT = "127.0.0.1", 8765
-BARE_PATH = "/bench/bare"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+
 VERIFY_PATH = "/api/verify"
 
-
-# --- The application gunicorn serves (this module, imported in each worker) -------------
-
-
-def _bare(request):
-    """The bare view: takes the same request as /api/verify, answers "ok"."""
-    from django.http import HttpResponse
-
-    return HttpResponse("ok", content_type="text/plain")
-
-
-def _wsgi():
-    import django
-    from django.conf import settings
-    from django.urls import include, path
-
-    django.setup()
-    global urlpatterns
-    # After the portal's URLs: both views are found by walking the same list.
-    from django.views.decorators.csrf import csrf_exempt
-
-    urlpatterns = [
-        path("", include("khaibao.urls")),
-        path(BARE_PATH.lstrip("/"), csrf_exempt(_bare)),
-    ]
-    settings.ROOT_URLCONF = __name__
-    settings.SIGNING_CSCA_DIR = os.environ["BENCH_CSCA_DIR"]
-    from django.core.wsgi import get_wsgi_application
-
-    return get_wsgi_application()
-
-
 if os.environ.get("BENCH_WORKER") == "1":
-    application = _wsgi()
+    application = benchlib.wsgi_application(__name__)
+    from django.conf import settings
 
-
-# --- The load (client processes) ------------------------------------------------------------
-
-
-def _request(path: str, body: bytes) -> bytes:
-    if not body:
-        return f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n".encode()
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
-def _client(path, bodies, seconds, expect, results):
-    requests = [_request(path, body) for body in bodies] or [_request(path, b"")]
-    done, failed, latencies = 0, 0, []
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        request = requests[done % len(requests)]
-        start = time.perf_counter()
-        with socket.create_connection((HOST, PORT)) as connection:
-            connection.sendall(request)
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        answer = b"".join(chunks)
-        latencies.append(time.perf_counter() - start)
-        if answer.startswith(b"HTTP/1.1 200") and expect in answer:
-            done += 1
-        else:
-            failed += 1
-    results.put((done, failed, latencies))
-
-
-def _cpu_seconds(master: int) -> float:
-    """User + system CPU time of gunicorn's workers (the children of `master`)."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master:
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def _load(path, bodies, *, seconds, clients, expect, master) -> tuple[float, float, int, float]:
-    """(requests per second, p99 latency, failed requests, server CPU µs per request)."""
-    results = multiprocessing.Queue()
-    cpu_before = _cpu_seconds(master)
-    share = max(1, len(bodies) // clients)
-    processes = [
-        multiprocessing.Process(
-            target=_client,
-            args=(path, bodies[i * share : (i + 1) * share], seconds, expect, results),
-        )
-        for i in range(clients)
-    ]
-    for process in processes:
-        process.start()
-    totals = [results.get() for _ in processes]
-    for process in processes:
-        process.join()
-    cpu = _cpu_seconds(master) - cpu_before
-    done = sum(t[0] for t in totals)
-    failed = sum(t[1] for t in totals)
-    latencies = sorted(latency for t in totals for latency in t[2])
-    p99 = latencies[int(len(latencies) * 0.99)] if latencies else float("nan")
-    return done / seconds, p99, failed, cpu / max(done + failed, 1) * 1e6
-
-
-# --- Setting up -----------------------------------------------------------------------------
-
-
-def _database_url(name: str) -> str:
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    settings.SIGNING_CSCA_DIR = os.environ["BENCH_CSCA_DIR"]
 
 
 def _codes(count: int) -> list[bytes]:
@@ -171,40 +47,6 @@ def _codes(count: int) -> list[bytes]:
         ).encode()
         for _ in range(count)
     ]
-
-
-def _report(args, env, runs) -> None:
-    print(
-        f"gunicorn: {args.workers} sync workers on {os.cpu_count()} cores; "
-        f"{args.clients} client processes on the same machine; {args.rounds} alternating "
-        f"runs of {args.seconds:g} s; cache: {'Redis' if env.get('REDIS_URL') else 'local memory'}."
-    )
-    best = {label: max(results) for label, results in runs.items()}
-    cpu = {label: statistics.median(r[3] for r in results) for label, results in runs.items()}
-    for label, path in (("bare", BARE_PATH), ("verify", VERIFY_PATH)):
-        rate, p99, failed, _ = best[label]
-        print(
-            f"{path:14} {rate:8,.0f} requests/s (best run)  p99 {p99 * 1000:6.1f} ms  "
-            f"server CPU {cpu[label]:6.0f} µs a request (median)"
-            f"{f'  {failed} failed' if failed else ''}"
-        )
-    print(
-        f"/api/verify = {best['verify'][0] / best['bare'][0]:.2f} × the bare view in requests "
-        f"per second (target ≥ 0.60); {cpu['bare'] / cpu['verify']:.2f} × in server CPU per "
-        "request."
-    )
-
-
-def _wait_for_server(process) -> None:
-    for _ in range(200):
-        if process.poll() is not None:
-            raise SystemExit("gunicorn stopped while starting")
-        try:
-            socket.create_connection((HOST, PORT), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("gunicorn did not start")
 
 
 def main() -> None:
@@ -232,65 +74,44 @@ def main() -> None:
 
     django.setup()
     settings.SIGNING_CSCA_DIR = env["BENCH_CSCA_DIR"]
-    from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.test.utils import teardown_databases
 
-    if connection.vendor == "sqlite":
-        # gunicorn's workers cannot share an in-memory test database.
+    old_config = benchlib.setup_database("bench_api")
+    if old_config is None:
         print("/api/verify benchmark skipped: it needs DATABASE_URL (PostgreSQL).")
         return
-    # Not test_<name>: a test run on the same server may be using that one.
-    connection.settings_dict["TEST"]["NAME"] = f"bench_api_{connection.settings_dict['NAME']}"
-    setup_test_environment()
-    old_config = setup_databases(verbosity=0, interactive=False)
-    env["DATABASE_URL"] = _database_url(connection.settings_dict["NAME"])
-    bodies = _codes(2000)
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--bind",
-            f"{HOST}:{PORT}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-            "--chdir",
-            str(ROOT),
-            "--pythonpath",
-            f"{ROOT},{ROOT / 'scripts'}",
-            "bench_api_verify:application",
-        ],
-        env={**env, "BENCH_WORKER": "1"},
-        start_new_session=True,
-    )
+    json_type = "application/json"
+    bodies = [
+        benchlib.http_request(path, body, content_type=json_type)
+        for path, body in ((VERIFY_PATH, code) for code in _codes(2000))
+    ]
+    bare = [
+        request.replace(VERIFY_PATH.encode(), benchlib.BARE_PATH.encode(), 1) for request in bodies
+    ]
+    targets = [
+        benchlib.Target("bare", benchlib.BARE_PATH, bare, b"ok"),
+        benchlib.Target("verify", VERIFY_PATH, bodies, b'"status": "valid"'),
+    ]
+    server = benchlib.start_gunicorn("bench_api_verify", env, args.workers)
     try:
-        _wait_for_server(server)
-        runs = {"bare": [], "verify": []}
-        targets = (
-            ("bare", BARE_PATH, bodies, b"ok"),
-            ("verify", VERIFY_PATH, bodies, b'"status": "valid"'),
+        runs = benchlib.measure(
+            targets, server=server, seconds=args.seconds, clients=args.clients, rounds=args.rounds
         )
-        for _label, path, payload, expect in targets:  # warm-up
-            _load(path, payload, seconds=1, clients=args.clients, expect=expect, master=server.pid)
-        # Alternating runs, so that load from elsewhere on the machine hits both alike.
-        for _ in range(args.rounds):
-            for label, path, payload, expect in targets:
-                runs[label].append(
-                    _load(
-                        path,
-                        payload,
-                        seconds=args.seconds,
-                        clients=args.clients,
-                        expect=expect,
-                        master=server.pid,
-                    )
-                )
-        _report(args, env, runs)
+        best = benchlib.report(
+            targets,
+            runs,
+            clients=args.clients,
+            workers=args.workers,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            redis=bool(env.get("REDIS_URL")),
+        )
+        print(
+            f"/api/verify = {best['verify'].rate / best['bare'].rate:.2f} × the bare view in "
+            "requests per second (target ≥ 0.60)."
+        )
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        benchlib.stop_gunicorn(server)
         teardown_databases(old_config, verbosity=0)
 
 
