@@ -8,7 +8,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -382,7 +382,15 @@ def report_submit(
         rules_version_id=rules.version_id,
         submission_key=submission_key,
     )
-    report.full_clean()
+    _check_ranges(report)
+    # The hot path: the foreign keys are the caller's own rows, the one-time key was
+    # looked up above, and the check constraints are checked just before in Python
+    # (the database holds all of them as well), so full_clean() need not query.
+    report.full_clean(
+        exclude=["patient", "submitted_by", "rules_version"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
     report.save()
     if patient.missed_days:
         HomeCarePatient.objects.filter(pk=patient.pk).update(missed_days=0)
@@ -390,6 +398,25 @@ def report_submit(
     if signs:
         alert_open(report=report, rules=rules, now=now)
     return report
+
+
+def _check_ranges(report: DailyReport) -> None:
+    """DailyReport's check constraints, evaluated without a query (same codes)."""
+    holds = {
+        "spo2_range": 50 <= report.spo2 <= 100,
+        "temperature_range": 34 <= report.temperature <= 43,
+        "breathing_required": report.breathing_rate is not None or report.short_of_breath,
+    }
+    for constraint in DailyReport._meta.constraints:
+        if not holds.get(constraint.violation_error_code, True):
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: ValidationError(
+                        constraint.get_violation_error_message(),
+                        code=constraint.violation_error_code,
+                    )
+                }
+            )
 
 
 def alert_open(*, report: DailyReport, rules: RulesInForce, now: datetime.datetime) -> Alert:
