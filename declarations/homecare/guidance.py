@@ -85,14 +85,20 @@ def guidance_province_of(user) -> Area | None:
 
 
 def guidance_may_change(*, user, province: Area | None) -> bool:
-    """Superusers write the portal's own pages (no province) and any province's; a
-    province admin writes only their own province's pages."""
+    """Superusers write the portal's own pages (no province) and any province's; staff
+    holding the permission (the role matrix gives it to province admins) write only the
+    pages of their own province."""
     if user is None or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    own = guidance_province_of(user)
-    return province is not None and own is not None and own.pk == province.pk
+    scope = scope_for(user)
+    return (
+        province is not None
+        and scope.area is not None
+        and scope.area.province_code == province.code
+        and user.has_perm("declarations.change_guidancedocument")
+    )
 
 
 # -- changes ----------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ from khaibao.lib.clientip import client_ip
 class ScopedModelAdmin(admin.ModelAdmin):
     #: ORM path from this model to the Area.path that decides visibility.
     scope_path: str = "area__path"
+    #: Where a row names the unit it belongs to (e.g. "facility_id"): staff of a
+    #: unit-bound role see only their own unit's rows (filter_to_scope).
+    scope_unit_lookup: str | None = None
     #: Fields written by the CSV export, in order.
     export_fields: tuple[str, ...] = ()
     #: True where save_model calls a service that writes its own audit event.
@@ -39,7 +42,9 @@ class ScopedModelAdmin(admin.ModelAdmin):
     # -- scope ----------------------------------------------------------------------
 
     def get_queryset(self, request):
-        return filter_to_scope(super().get_queryset(request), request.user, self.scope_path)
+        return filter_to_scope(
+            super().get_queryset(request), request.user, self.scope_path, self.scope_unit_lookup
+        )
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Outside the scope and non-existent look the same, and both are a 404.

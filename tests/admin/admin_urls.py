@@ -11,6 +11,9 @@ from django.urls import reverse
 
 #: Staff decisions on an F0 declaration: GET shows the decision's page, POST decides.
 F0_DECISION_KINDS = frozenset({"accept", "reject", "completion_confirm", "completion_refuse"})
+#: Staff actions on a home-care patient: GET shows the action's page, POST acts.
+#: "alert_acknowledge" is the page of one of the patient's alerts.
+HOMECARE_ACTION_KINDS = frozenset({"accept", "reject", "end", "call_note", "alert_acknowledge"})
 #: Model-admin URL kinds that take an object id.
 OBJECT_KINDS = frozenset(
     {
@@ -22,10 +25,12 @@ OBJECT_KINDS = frozenset(
         "diff",
         "withdraw",
         *F0_DECISION_KINDS,
+        *HOMECARE_ACTION_KINDS,
     }
 )
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
-#: "export_range" the F0 declarations' CSV of a date range (GET shows its form).
+#: "export_range" the CSV of a date range (F0 declarations, home-care reports; GET shows
+#: its form).
 LIST_KINDS = frozenset(
     {"changelist", "add", "import_villages", "export", "export_range", "schedule", "import"}
 )
@@ -67,6 +72,8 @@ def admin_url(model, kind: str, obj=None) -> str:
         args.append("test")
     if kind == "diff":  # a rule version compared with another (here: itself)
         args.append(obj.pk)
+    if kind == "alert_acknowledge":  # a home-care patient's alert: its first one
+        args.append(obj.alerts.order_by("pk").values_list("pk", flat=True).first())
     if kind == "schedule":  # a new version of one rule kind
         args = ["f0_timing"]
     return reverse(f"admin:{url_names(model)[kind]}", args=args)

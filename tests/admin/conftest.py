@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone
 
 from declarations.f0.rules import F0_TIMING_KIND
-from khaibao.accounts.models import PhoneLoginGuard
+from declarations.homecare.models import GuidanceDocument
+from khaibao.accounts.models import PhoneLoginGuard, Unit
 from khaibao.accounts.roles import Role
+from khaibao.accounts.services import unit_save
 from khaibao.areas.models import AreaLevel
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
@@ -16,6 +18,7 @@ from khaibao.people.ids import Sex
 from khaibao.rules.models import RuleVersion
 from khaibao.trust.models import TrustedCertificate
 from tests.declarations.factories import make_declaration
+from tests.declarations.homecare.staff_fixtures import patient_with_alert
 from tests.factories import make_area, make_person, make_staff
 from tests.trust import vectors
 from tests.trust.conftest import trust
@@ -129,3 +132,63 @@ def trusted_certificate(db):
     """A foreign signing certificate on the trust list (it belongs to no area)."""
     trust(vectors.issuer(country="DE"))
     return TrustedCertificate.objects.get()
+
+
+def _unit(superuser, area, code: str, name: str) -> Unit:
+    return unit_save(
+        by=superuser, unit=Unit(), role=Role.WARD_STATION, code=code, name=name, area=area
+    )
+
+
+@pytest.fixture
+def ward1_unit(superuser, ward1):
+    return _unit(superuser, ward1, "TYT-26734", "Trạm Y tế phường Sài Gòn")
+
+
+@pytest.fixture
+def ward2_unit(superuser, ward2):
+    return _unit(superuser, ward2, "TYT-26737", "Trạm Y tế phường Tân Định")
+
+
+@pytest.fixture
+def other_province_unit(superuser, other_ward):
+    return _unit(superuser, other_ward, "TYT-00070", "Trạm Y tế phường Hoàn Kiếm")
+
+
+# Home-care patients, each with an open alert (its acknowledgement page is one URL).
+
+
+@pytest.fixture
+def ward1_homecare_patient(citizen_person, ward1_staff):
+    return patient_with_alert(citizen_person, by=ward1_staff)
+
+
+@pytest.fixture
+def ward2_homecare_patient(ward2_person, ward2_staff):
+    return patient_with_alert(ward2_person, by=ward2_staff, phone="+84987654321")
+
+
+@pytest.fixture
+def other_province_homecare_patient(other_province_person, other_province_staff):
+    return patient_with_alert(other_province_person, by=other_province_staff, phone="+84903111222")
+
+
+def _guidance(province, slug: str) -> GuidanceDocument:
+    return GuidanceDocument.objects.create(
+        province=province, slug=slug, title=f"Hướng dẫn {province.code} {slug}", body="Nội dung."
+    )
+
+
+@pytest.fixture
+def province_guidance(province):
+    return _guidance(province, "a")
+
+
+@pytest.fixture
+def province_guidance_2(province):
+    return _guidance(province, "b")
+
+
+@pytest.fixture
+def other_province_guidance(other_province):
+    return _guidance(other_province, "a")

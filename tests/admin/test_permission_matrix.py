@@ -29,6 +29,7 @@ from tests.factories import make_staff
 
 from .admin_urls import (
     F0_DECISION_KINDS,
+    HOMECARE_ACTION_KINDS,
     LIST_KINDS,
     OBJECT_KINDS,
     admin_url,
@@ -56,11 +57,22 @@ OBJECTS = {
         "other_province_declaration",
     ),
     "rules.ruleversion": ("province_rule", "province_rule_2", "other_province_rule"),
+    "accounts.unit": ("ward1_unit", "ward2_unit", "other_province_unit"),
+    "declarations.homecarepatient": (
+        "ward1_homecare_patient",
+        "ward2_homecare_patient",
+        "other_province_homecare_patient",
+    ),
+    "declarations.guidancedocument": (
+        "province_guidance",
+        "province_guidance_2",
+        "other_province_guidance",
+    ),
 }
 
 #: Models whose rows belong to a whole province (rule versions): both "ward" objects are
 #: the ward-1 user's own province's, so only the other province's is out of its sight.
-PROVINCE_WIDE = frozenset({"rules.ruleversion"})
+PROVINCE_WIDE = frozenset({"rules.ruleversion", "declarations.guidancedocument"})
 
 #: Models that belong to no area, with a fixture giving one object. Only superusers open
 #: them, or a role granted their permissions (the province admin: the trust list); they
@@ -80,6 +92,9 @@ CSV_KEY = {
     "audit.auditevent": lambda event: event.object_repr,
     "declarations.f0declaration": lambda declaration: declaration.person.id_number,
     "rules.ruleversion": lambda version: version.document,
+    "accounts.unit": lambda unit: unit.code,
+    "declarations.homecarepatient": lambda patient: f"CS-{patient.pk:06d}",
+    "declarations.guidancedocument": lambda document: document.title,
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
@@ -88,6 +103,9 @@ NOTHING = frozenset()
 F0_DECIDE = READ | {"photo", "export_range"} | F0_DECISION_KINDS
 #: Reading rule versions and comparing two; scheduling is the province admin's.
 RULES_READ = READ | {"diff"}
+#: Home care: the board, the patient page, the report export and every action on a
+#: patient (accept, reject, end care, a call note, acknowledge an alert).
+HOMECARE_STAFF = READ | {"export_range"} | HOMECARE_ACTION_KINDS
 
 #: What each persona may open, per model. Every other URL of the model is a 403.
 ALLOWED = {
@@ -101,6 +119,9 @@ ALLOWED = {
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
         "trust.trustedcertificate": NOTHING,
+        "accounts.unit": NOTHING,
+        "declarations.homecarepatient": HOMECARE_STAFF,
+        "declarations.guidancedocument": NOTHING,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -112,6 +133,9 @@ ALLOWED = {
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
         "trust.trustedcertificate": NOTHING,
+        "accounts.unit": NOTHING,
+        "declarations.homecarepatient": NOTHING,
+        "declarations.guidancedocument": NOTHING,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -123,6 +147,9 @@ ALLOWED = {
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": RULES_READ,
         "trust.trustedcertificate": NOTHING,
+        "accounts.unit": NOTHING,
+        "declarations.homecarepatient": NOTHING,
+        "declarations.guidancedocument": NOTHING,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -135,6 +162,10 @@ ALLOWED = {
         "rules.ruleversion": RULES_READ | {"add", "schedule"},
         # Imports foreign signing certificates; withdrawing them is an action on the list.
         "trust.trustedcertificate": READ | {"import"},
+        # The province's units: stations, facilities, labs (closed ones made inactive).
+        "accounts.unit": READ | {"add"},
+        "declarations.homecarepatient": HOMECARE_STAFF,
+        "declarations.guidancedocument": READ | {"add", "delete"},
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -146,6 +177,9 @@ ALLOWED = {
         "accounts.phoneloginguard": NOTHING,
         "rules.ruleversion": NOTHING,
         "trust.trustedcertificate": NOTHING,
+        "accounts.unit": NOTHING,
+        "declarations.homecarepatient": NOTHING,
+        "declarations.guidancedocument": NOTHING,
     },
 }
 
@@ -166,11 +200,20 @@ NEVER = frozenset(
         # Trust-list certificates come from an import and are withdrawn, never edited.
         ("trust.trustedcertificate", "add"),
         ("trust.trustedcertificate", "delete"),
+        # Staff and records point at units: a closed unit is made inactive instead.
+        ("accounts.unit", "delete"),
+        # Patients come from F0 acceptance, lab results and registrations, and are kept.
+        ("declarations.homecarepatient", "add"),
+        ("declarations.homecarepatient", "delete"),
     }
 )
 
 #: Source fields whose form widget asks /admin/autocomplete/ for choices.
-AUTOCOMPLETE_SOURCES = (("people", "person", "area"), ("accounts", "staffprofile", "area"))
+AUTOCOMPLETE_SOURCES = (
+    ("people", "person", "area"),
+    ("accounts", "staffprofile", "area"),
+    ("accounts", "unit", "area"),
+)
 
 #: The admin site's own URLs (not a model's) and whether they need a staff login.
 SITE_URLS = {
@@ -382,7 +425,7 @@ def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_
     shown = {
         model["object_name"] for app in response.context["app_list"] for model in app["models"]
     }
-    assert shown == {"Person", "Area", "F0Declaration", "RuleVersion"}
+    assert shown == {"Person", "Area", "F0Declaration", "HomeCarePatient", "RuleVersion"}
 
 
 def test_view_on_site_is_404_for_another_wards_person(client, ward1_staff, ward2_person):
