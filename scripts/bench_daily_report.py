@@ -19,6 +19,7 @@ import datetime
 import os
 import secrets
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlencode
@@ -114,14 +115,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args()
 
-    env = dict(os.environ)
-    env.update(
-        DEBUG="1",
-        SMS_BACKEND="locmem",
-        DJANGO_SETTINGS_MODULE="khaibao.settings",
-        ALLOWED_HOSTS=benchlib.HOST,
-        LOG_LEVEL="WARNING",
-    )
+    env = {**os.environ, **benchlib.production_env(Path(tempfile.mkdtemp(prefix="bench-")))}
     os.environ.update(env)
     import django
 

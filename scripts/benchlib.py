@@ -152,6 +152,27 @@ def load(target: Target, *, seconds: float, clients: int, master: int) -> Run:
     )
 
 
+def production_env(temporary: Path) -> dict[str, str]:
+    """The production settings (DEBUG off: no query log, cached templates, secure
+    defaults) except HTTPS, which nginx terminates in production: plain HTTP here."""
+    import secrets
+
+    keys = temporary / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "0",
+        "KHAIBAO_PUBLIC_URL": f"http://{HOST}:{PORT}",
+        "SIGNING_KEYS_DIR": str(keys),
+        # Nothing is sent in a request (texts are queued); the worker is not running.
+        "SMS_BACKEND": "console",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "khaibao.settings",
+    }
+
+
 def database_url(name: str) -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path=f"/{name}"))

@@ -434,19 +434,8 @@ class F0DeclarationAdmin(ScopedModelAdmin):
 
     # -- decisions -------------------------------------------------------------------
 
-    def _url_name(self, kind: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{kind}"
-
     def get_urls(self):
-        decision_urls = [
-            path(
-                f"<path:object_id>/{decision.route}/",
-                self.admin_site.admin_view(self.decision_view),
-                {"decision": decision},
-                name=self._url_name(decision.kind),
-            )
-            for decision in DECISIONS
-        ]
+        decision_urls = self.object_action_paths(self.decision_view, DECISIONS, keyword="decision")
         return [
             path(
                 "export/",

@@ -471,19 +471,10 @@ class HomeCarePatientAdmin(ScopedModelAdmin):
 
     # -- decisions -------------------------------------------------------------------
 
-    def _url_name(self, kind: str) -> str:
-        return f"{self.opts.app_label}_{self.opts.model_name}_{kind}"
-
     def get_urls(self):
-        action_urls = [
-            path(
-                f"<path:object_id>/{action.route}/",
-                self.admin_site.admin_view(self.patient_action_view),
-                {"action": action},
-                name=self._url_name(action.kind),
-            )
-            for action in PATIENT_ACTIONS
-        ]
+        action_urls = self.object_action_paths(
+            self.patient_action_view, PATIENT_ACTIONS, keyword="action"
+        )
         return [
             path(
                 "xuat-bao-cao/",

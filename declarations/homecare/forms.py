@@ -14,6 +14,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import HomeCarePatient
@@ -174,11 +175,16 @@ class DailyReportForm(forms.Form):
     def __init__(self, *args, patient: HomeCarePatient, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = patient
-        self.helper = FormHelper()
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built when the page is drawn, not for a POST that is filed and redirected
+        # (the hot path of a daily report).
+        helper = FormHelper()
         # The page writes the <form> tag: it carries the autosave script's attributes.
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             "submission_key",
             Fieldset(
                 _("Các chỉ số đo được"),
@@ -206,6 +212,7 @@ class DailyReportForm(forms.Form):
             ),
             Field("note"),
         )
+        return helper
 
     # -- fields ---------------------------------------------------------------------------
 

@@ -231,10 +231,8 @@ def report(request, pk):
         return _report_page(request, DailyReportForm(initial=initial, patient=patient), patient)
     if "answers" in request.POST:
         return _remeasured(request, patient)
-    sent = report_sent_with(patient, request.POST.get("submission_key"))
-    if sent is not None:
-        # The same page sent twice (a double tap, a resent POST): one report.
-        return _after_report(request, patient, sent)
+    # The same page sent twice (a double tap, a resent POST) files one report:
+    # report_submit finds the first by its one-time key, and the next page is its own.
     if "_save_draft" in request.POST:
         report_draft_save(
             account=request.user, patient=patient, data=DailyReportForm.draft_data(request.POST)

@@ -17,6 +17,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +39,25 @@ class ScopedModelAdmin(admin.ModelAdmin):
     #: True where save_model calls a service that writes its own audit event.
     changes_audited_by_service: bool = False
     actions = ["export_csv"]
+
+    # -- URLs of the admin's own views ----------------------------------------------
+
+    def _url_name(self, kind: str) -> str:
+        """admin:<app>_<model>_<kind>, the name of one of this admin's own views."""
+        return f"{self.opts.app_label}_{self.opts.model_name}_{kind}"
+
+    def object_action_paths(self, view, actions, *, keyword: str) -> list:
+        """One URL per action on an object, `<id>/<action.route>/`, each calling `view`
+        with the action as the keyword argument `keyword` (named after `action.kind`)."""
+        return [
+            path(
+                f"<path:object_id>/{action.route}/",
+                self.admin_site.admin_view(view),
+                {keyword: action},
+                name=self._url_name(action.kind),
+            )
+            for action in actions
+        ]
 
     # -- scope ----------------------------------------------------------------------
 
