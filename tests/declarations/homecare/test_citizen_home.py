@@ -185,3 +185,13 @@ def test_the_home_page_reads_a_fixed_number_of_queries_however_many_persons(
     assert len(five_persons) == len(one_person)
     # The session, the user, the persons, their enrolments with today's reports.
     assert len(one_person) == 4, [query["sql"][:120] for query in one_person.captured_queries]
+
+
+def test_the_home_page_leads_to_registration_and_guidance(client, citizen):
+    client.force_login(citizen)
+    text = client.get(reverse("declarations:homecare-home")).content.decode()
+
+    assert f'href="{reverse("declarations:homecare-register")}"' in text
+    assert f'href="{reverse("declarations:homecare-guidance-list")}"' in text
+    guidance = client.get(reverse("declarations:homecare-guidance-list"))
+    assert guidance.status_code == 200
