@@ -135,6 +135,7 @@ def main() -> None:
             reports,
             b"Location: /cham-soc/",
             statuses=(b"HTTP/1.1 302 Found",),
+            once=True,
         ),
     ]
     server = benchlib.start_gunicorn("bench_daily_report", env, args.workers)
@@ -155,6 +156,13 @@ def main() -> None:
             f"daily-report submit = {best['report'].rate / best['bare'].rate:.2f} × the bare view "
             "in requests per second (target ≥ 0.40)."
         )
+        from declarations.homecare.models import DailyReport
+
+        answered = round(sum(run.rate * args.seconds for run in runs["report"]))
+        filed = DailyReport.objects.count()  # the warm-up run's reports as well
+        print(f"{filed} reports filed for {answered} timed answers: each request filed one.")
+        if filed < answered:
+            raise SystemExit("benchmark: some answers were double submits, not new reports")
     finally:
         benchlib.stop_gunicorn(server)
         teardown_databases(old_config, verbosity=0)

@@ -60,11 +60,15 @@ def http_request(path: str, body: bytes = b"", *, content_type="", headers=()) -
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def _client(requests, seconds, expect, results):
-    done, failed, latencies = 0, 0, []
+def _client(number, requests, first, once, seconds, expect, results):
+    done, failed, latencies, exhausted = 0, 0, [], False
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        request = requests[(done + failed) % len(requests)]
+        index = first + done + failed
+        if once and index >= len(requests):
+            exhausted = True
+            break
+        request = requests[index % len(requests)]
         start = time.perf_counter()
         with socket.create_connection((HOST, PORT)) as connection:
             connection.sendall(request)
@@ -77,7 +81,7 @@ def _client(requests, seconds, expect, results):
             done += 1
         else:
             failed += 1
-    results.put((done, failed, latencies))
+    results.put((done, failed, latencies, number, first + done + failed, exhausted))
 
 
 def _cpu_seconds(master: int) -> float:
@@ -109,16 +113,24 @@ class Run:
 class Target:
     """A path under load: each client process gets its own share of `requests`, sent in
     turn; an answer counts when its status line is one of `statuses` and it contains
-    `expect`."""
+    `expect`. A `once` target's requests carry one-time keys (a form's submission key):
+    each is sent once, every run going on where the last one stopped, so that no run
+    measures double submits."""
 
     label: str
     path: str
     requests: list[bytes]
     expect: bytes
     statuses: tuple[bytes, ...] = (b"HTTP/1.1 200 OK",)
+    once: bool = False
 
 
-def load(target: Target, *, seconds: float, clients: int, master: int) -> Run:
+def load(
+    target: Target, *, seconds: float, clients: int, master: int, positions: dict | None = None
+) -> Run:
+    """One timed run of `target`. `positions` (client number → next request) carries on
+    from the run before."""
+    positions = {} if positions is None else positions
     results = multiprocessing.Queue()
     cpu_before = _cpu_seconds(master)
     share = max(1, len(target.requests) // clients)
@@ -126,7 +138,10 @@ def load(target: Target, *, seconds: float, clients: int, master: int) -> Run:
         multiprocessing.Process(
             target=_client,
             args=(
+                i,
                 target.requests[i * share : (i + 1) * share] or target.requests,
+                positions.get(i, 0),
+                target.once,
                 seconds,
                 (target.statuses, target.expect),
                 results,
@@ -136,9 +151,13 @@ def load(target: Target, *, seconds: float, clients: int, master: int) -> Run:
     ]
     for process in processes:
         process.start()
-    totals = [results.get() for _ in processes]
+    # A client that crashed never answers: give up rather than wait for ever.
+    totals = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join()
+    if any(t[5] for t in totals):
+        raise SystemExit(f"benchmark: {target.path} ran out of one-time requests; make more")
+    positions.update({t[3]: t[4] for t in totals})
     cpu = _cpu_seconds(master) - cpu_before
     done = sum(t[0] for t in totals)
     failed = sum(t[1] for t in totals)
@@ -228,13 +247,22 @@ def stop_gunicorn(server: subprocess.Popen) -> None:
 
 def measure(targets, *, server, seconds, clients, rounds) -> dict[str, list[Run]]:
     """A warm-up run of each target, then `rounds` alternating runs of all of them."""
+    positions = {target.label: {} for target in targets}
     for target in targets:
-        load(target, seconds=1, clients=clients, master=server.pid)
+        load(
+            target, seconds=1, clients=clients, master=server.pid, positions=positions[target.label]
+        )
     runs = {target.label: [] for target in targets}
     for _ in range(rounds):
         for target in targets:
             runs[target.label].append(
-                load(target, seconds=seconds, clients=clients, master=server.pid)
+                load(
+                    target,
+                    seconds=seconds,
+                    clients=clients,
+                    master=server.pid,
+                    positions=positions[target.label],
+                )
             )
     return runs
 

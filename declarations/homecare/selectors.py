@@ -2,8 +2,10 @@
 where a patient's alerts go."""
 
 import datetime
+import functools
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -13,7 +15,8 @@ from django.utils import timezone
 from khaibao.accounts.models import Unit
 from khaibao.accounts.roles import Role
 from khaibao.accounts.scope import filter_to_scope
-from khaibao.areas.models import ward_of
+from khaibao.areas.models import Area, ward_of
+from khaibao.people.models import ManagedPerson, Person
 
 from .models import (
     OPEN_CARE_STATUSES,
@@ -38,13 +41,95 @@ def open_enrolment(person) -> HomeCarePatient | None:
 
 def patients_for_citizen(account) -> QuerySet[HomeCarePatient]:
     """Enrolments of the persons this account manages; anyone else's look absent."""
+    # Not the area's parent: the rules need only the area's path, and the pages that
+    # name the ward of a village address (the danger page, the closed page) are rare.
     return HomeCarePatient.objects.filter(person__manager_links__account=account).select_related(
-        "person", "area__parent"
+        "person", "area"
     )
 
 
 def patient_for_citizen_or_404(account, pk) -> HomeCarePatient:
     return get_object_or_404(patients_for_citizen(account), pk=pk)
+
+
+# What filing a report reads, per model: the enrolment's state and streak of missed
+# days, the person's name and age, and the area's path (the rules' province), level and
+# parent (the ward whose station an alert goes to). Any other field loads on first use.
+_REPORT_COLUMNS = {
+    HomeCarePatient: ("id", "person", "area", "facility", "status", "missed_days", "phone"),
+    Person: ("id", "full_name", "date_of_birth"),
+    Area: ("id", "code", "name", "level", "parent", "path"),
+}
+
+
+@functools.cache
+def _report_lookup() -> tuple[str, list]:
+    """The SELECT of patient_to_report_or_404, written once per process from the
+    models' own table and column names, and how to read each model from its row: the
+    attnames in the model's field order (the order from_db takes) and the converters
+    the ORM would apply to each column (dates read from SQLite, for instance)."""
+    quote = connection.ops.quote_name
+    readers, selected = [], []
+    for model, names in _REPORT_COLUMNS.items():
+        chosen = [field for field in model._meta.concrete_fields if field.name in names]
+        alias = model._meta.db_table
+        converters = []
+        for field in chosen:
+            col = field.get_col(alias)
+            converters.append(
+                (col, connection.ops.get_db_converters(col) + field.get_db_converters(connection))
+            )
+            selected.append(f"{quote(alias)}.{quote(field.column)}")
+        readers.append((model, [field.attname for field in chosen], converters))
+
+    def name(model, field=None):
+        return quote(model._meta.get_field(field).column if field else model._meta.db_table)
+
+    patients, people, areas, links = HomeCarePatient, Person, Area, ManagedPerson
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {name(patients)}"
+        f" JOIN {name(people)} ON {name(people)}.{name(people, 'id')}"
+        f" = {name(patients)}.{name(patients, 'person')}"
+        f" JOIN {name(areas)} ON {name(areas)}.{name(areas, 'id')}"
+        f" = {name(patients)}.{name(patients, 'area')}"
+        f" WHERE {name(patients)}.{name(patients, 'id')} = %s AND EXISTS ("
+        f"SELECT 1 FROM {name(links)} WHERE {name(links)}.{name(links, 'person')}"
+        f" = {name(patients)}.{name(patients, 'person')}"
+        f" AND {name(links)}.{name(links, 'account')} = %s)"
+    )
+    return sql, readers
+
+
+def patient_to_report_or_404(account, pk) -> HomeCarePatient:
+    """patient_for_citizen_or_404 for the report POST, the hot path of home care.
+
+    The same row and the same rule (an enrolment of a person the account manages, else
+    404), in one SELECT written once per process: building the equivalent queryset (a
+    reverse join, two related models, a column mask) costs the ORM four times the query
+    itself, on every report. The instances are the ORM's own (from_db, with the fields
+    not listed deferred), so anything else they are asked for loads as usual."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    sql, readers = _report_lookup()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk, account.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No enrolment of this account's persons has this id.")
+    values, objects = iter(row), []
+    for model, attnames, converters in readers:
+        converted = []
+        for col, functions in converters:
+            value = next(values)
+            for function in functions:
+                value = function(value, col, connection)
+            converted.append(value)
+        objects.append(model.from_db(connection.alias, attnames, converted))
+    patient, person, area = objects
+    patient.person, patient.area = person, area
+    return patient
 
 
 def enrolments_by_person(account, today: datetime.date) -> dict[int, HomeCarePatient]:

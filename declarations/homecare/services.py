@@ -4,12 +4,13 @@ The periodic chasing of missed reports and the re-sending of open alerts are in
 `chasing.py`; they call the helpers here to write their SMS.
 """
 
+import contextlib
 import datetime
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,7 +335,6 @@ def report_sent_with(patient: HomeCarePatient, submission_key) -> DailyReport | 
     return DailyReport.objects.filter(patient=patient, submission_key=key).first()
 
 
-@transaction.atomic
 def report_submit(
     *,
     patient: HomeCarePatient,
@@ -344,9 +344,16 @@ def report_submit(
     submission_key: uuid.UUID,
     spo2_first: int | None = None,
     note: str = "",
+    rules: RulesInForce | None = None,
 ) -> DailyReport:
-    """File a daily report and judge it by the rule in force. Danger signs open an alert
-    that reaches the station's duty phones at once (and its board)."""
+    """File a daily report and judge it by the rule in force (`rules`, when the caller
+    has already read them for this request). Danger signs open an alert that reaches the
+    station's duty phones at once (and its board).
+
+    The same form sent twice (a double tap, a resent POST, two at once) files one report:
+    the one-time key is unique, so the second INSERT fails and the first report is the
+    answer. Nothing is looked up before the INSERT, which is the first statement of the
+    transaction, so a failed one leaves nothing behind."""
     now = timezone.now()
     if measured_at > now + datetime.timedelta(minutes=5):
         raise ValidationError(
@@ -356,10 +363,8 @@ def report_submit(
         raise ValidationError(
             _("Hồ sơ chăm sóc tại nhà này không còn nhận báo cáo."), code="not_in_care"
         )
-    earlier = report_sent_with(patient, submission_key)
-    if earlier is not None:
-        return earlier
-    rules = homecare_rules(patient, now)
+    if rules is None:
+        rules = homecare_rules(patient, now)
     day = timezone.localdate(measured_at)
     signs = danger_signs(reading, age=patient.person.age(day), rules=rules)
     report = DailyReport(
@@ -383,21 +388,55 @@ def report_submit(
         submission_key=submission_key,
     )
     _check_ranges(report)
-    # The hot path: the foreign keys are the caller's own rows, the one-time key was
-    # looked up above, and the check constraints are checked just before in Python
-    # (the database holds all of them as well), so full_clean() need not query.
+    # The hot path: the foreign keys are the caller's own rows, the one-time key is
+    # unique in the database, and the check constraints are checked just before in
+    # Python (the database holds all of them as well), so full_clean() need not query.
     report.full_clean(
         exclude=["patient", "submitted_by", "rules_version"],
         validate_unique=False,
         validate_constraints=False,
     )
-    report.save()
-    if patient.missed_days:
-        HomeCarePatient.objects.filter(pk=patient.pk).update(missed_days=0)
-    ReportDraft.objects.filter(patient=patient, account=account).delete()
-    if signs:
-        alert_open(report=report, rules=rules, now=now)
+    # A normal report is one row, with nothing to keep atomic beside it: it is saved
+    # alone (autocommit), the most common write of the portal. A danger sign's alert, a
+    # streak of missed days set back, or a caller's own transaction take a transaction
+    # (then a savepoint), so that a failed INSERT leaves nothing behind.
+    atomic = bool(signs or patient.missed_days or transaction.get_connection().in_atomic_block)
+    try:
+        with transaction.atomic() if atomic else contextlib.nullcontext():
+            report.save(force_insert=True)
+            if patient.missed_days:
+                HomeCarePatient.objects.filter(pk=patient.pk).update(missed_days=0)
+            if signs:
+                alert_open(report=report, rules=rules, now=now)
+    except IntegrityError:
+        earlier = report_sent_with(patient, submission_key)
+        if earlier is None:
+            # The key belongs to someone else's report: not a double submit.
+            raise ValidationError(
+                _("Mẫu báo cáo này đã hết hạn. Mở lại trang báo cáo và gửi lại."),
+                code="key_taken",
+            ) from None
+        return earlier
+    if account is not None:
+        _drafts_delete(patient=patient, account=account)
     return report
+
+
+def _drafts_delete(*, patient: HomeCarePatient, account: User) -> None:
+    """The account's drafts for this patient, gone once a report is filed. One plain
+    DELETE: no model has a foreign key to a draft and none listens for its deletion, so
+    the ORM's delete collector (and its transaction) would only add cost to the hot
+    path. A draft left by a failure here is harmless: the form ignores a draft whose
+    one-time key has been sent."""
+    meta, quote = ReportDraft._meta, connection.ops.quote_name
+    patient_column = quote(meta.get_field("patient").column)
+    account_column = quote(meta.get_field("account").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {quote(meta.db_table)}"
+            f" WHERE {patient_column} = %s AND {account_column} = %s",
+            [patient.pk, account.pk],
+        )
 
 
 def _check_ranges(report: DailyReport) -> None:

@@ -32,6 +32,7 @@ from .scoring import SPO2, danger_signs, sign_labels, spo2_low
 from .selectors import (
     enrolments_by_person,
     patient_for_citizen_or_404,
+    patient_to_report_or_404,
     reports_of,
     station_contact,
 )
@@ -148,9 +149,9 @@ def _after_report(request, patient: HomeCarePatient, report: DailyReport):
     return redirect("declarations:homecare-home")
 
 
-def _file(request, form: DailyReportForm, patient, *, spo2=None, spo2_first=None):
-    """report_submit with the validated form; the next page, or the form with the
-    service's errors."""
+def _file(request, form: DailyReportForm, patient, *, spo2=None, spo2_first=None, rules=None):
+    """report_submit with the validated form (and the rules already read for this
+    request, if any); the next page, or the form with the service's errors."""
     data = form.cleaned_data
     try:
         report = report_submit(
@@ -161,6 +162,7 @@ def _file(request, form: DailyReportForm, patient, *, spo2=None, spo2_first=None
             submission_key=data["submission_key"],
             spo2_first=spo2_first,
             note=data["note"],
+            rules=rules,
         )
     except ValidationError as exc:
         if getattr(exc, "code", None) == "not_in_care":
@@ -196,10 +198,9 @@ def _remeasured(request, patient: HomeCarePatient):
     return _file(request, form, patient, spo2=remeasure.cleaned_data["spo2"], spo2_first=first)
 
 
-def _measure_again(patient: HomeCarePatient, form: DailyReportForm) -> bool:
+def _measure_again(patient: HomeCarePatient, form: DailyReportForm, rules) -> bool:
     """A low SpO2 is measured again after a minute's rest (QĐ 261) before it is filed,
     unless the report has another danger sign: that one must reach the station now."""
-    rules = homecare_rules(patient)
     if not spo2_low(form.cleaned_data["spo2"], rules):
         return False
     day = timezone.localdate(form.cleaned_data["measured_at"])
@@ -223,7 +224,10 @@ def _draft_initial(request, patient: HomeCarePatient) -> dict:
 def report(request, pk):
     """The daily report (seed 002 part 2, step 4). A low first SpO2 is not filed: the
     patient rests and measures again (QĐ 261), and the second reading is filed."""
-    patient = _get_patient_for_citizen(request, pk)
+    if request.method == "POST":
+        patient = patient_to_report_or_404(request.user, pk)
+    else:
+        patient = _get_patient_for_citizen(request, pk)
     if patient.status != CareStatus.ACTIVE:
         return _closed_page(request, patient, status=200 if request.method == "GET" else 409)
     if request.method == "GET":
@@ -242,14 +246,15 @@ def report(request, pk):
     form = DailyReportForm(request.POST, patient=patient)
     if not form.is_valid():
         return _report_page(request, form, patient, status=400)
-    if _measure_again(patient, form):
+    rules = homecare_rules(patient)  # read once: judged here and in report_submit
+    if _measure_again(patient, form, rules):
         # Nothing is filed yet; the draft keeps the answers if the page is left.
         report_draft_save(
             account=request.user, patient=patient, data=DailyReportForm.draft_data(request.POST)
         )
         remeasure = RemeasureForm(initial={"answers": form.carried()}, patient=patient)
         return _remeasure_page(request, remeasure, patient, form.cleaned_data["spo2"])
-    return _file(request, form, patient)
+    return _file(request, form, patient, rules=rules)
 
 
 @never_cache

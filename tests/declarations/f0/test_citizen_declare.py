@@ -7,12 +7,10 @@ under-15 documents, the photo checks and the CCCD-QR cross-check.
 
 import datetime
 import re
-import threading
 import uuid
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -21,6 +19,7 @@ from declarations.f0.services import f0_accept
 from declarations.kinds import TEST_RESULT_PHOTO
 from khaibao.notify.models import SmsMessage
 from khaibao.uploads.models import Photo, PhotoKind
+from tests.concurrency import at_once
 from tests.declarations.factories import make_declaration, tray_jpeg
 from tests.factories import make_citizen
 from tests.uploads.images import cccd_card_jpeg, jpeg_bytes, uploaded
@@ -305,23 +304,12 @@ def test_two_simultaneous_submits_of_one_page_file_one_declaration(
     first = Client()
     first.force_login(citizen)
     data = form_data(citizen_person, **uploaded_photos(first, citizen_person))
-    start = threading.Barrier(2)
-    responses = []
-
-    def submit(client):
-        try:
-            start.wait()
-            responses.append(client.post(declare_url(citizen_person), data))
-        finally:
-            connection.close()
-
     second = Client()
     second.force_login(citizen)
-    threads = [threading.Thread(target=submit, args=(client,)) for client in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    responses = at_once(
+        lambda: first.post(declare_url(citizen_person), data),
+        lambda: second.post(declare_url(citizen_person), data),
+    )
 
     declaration = F0Declaration.objects.get()
     assert [response.status_code for response in responses] == [302, 302]

@@ -3,17 +3,16 @@ call list later, the province after several days in a row. Running the task twic
 two at once on PostgreSQL, sends nothing twice."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 
 from declarations.homecare.chasing import homecare_chase
 from declarations.homecare.models import ChaseStep, HomeCarePatient
 from declarations.homecare.services import homecare_end
 from khaibao.accounts.roles import Role
 from khaibao.notify.models import SmsMessage
+from tests.concurrency import at_once
 from tests.factories import make_person
 
 from .factories import make_patient, make_unit, submit
@@ -129,25 +128,8 @@ def test_a_patient_taken_into_care_after_the_deadline_is_chased_from_tomorrow(
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_on_postgresql_send_one_reminder_each(postgres_and_redis, patients, clock):
     clock.move_to(at(10, 1))
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+    results = [run["reminder"] for run in at_once(homecare_chase, homecare_chase)]
 
-    def run():
-        try:
-            barrier.wait()
-            results.append(homecare_chase()["reminder"])
-        except Exception as exc:  # reported below: a thread cannot fail the test itself
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     assert sorted(results) in ([0, 2], [1, 1])
     assert sum(results) == 2
     assert [sms.to for sms in reminders()] == ["+84912345678", "+84987654321"]

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from declarations.homecare.forms import REMEASURE_SALT
 from declarations.homecare.models import Alert, CareEnd, DailyReport, ReportDraft
 from declarations.homecare.services import homecare_end, homecare_register, report_draft_save
 from khaibao.notify.models import SmsMessage
+from khaibao.rules.selectors import rules_in_force
 from tests.declarations.homecare.conftest import WARD1_STATION_PHONE, enrol
 
 
@@ -597,3 +600,36 @@ def test_a_draft_left_over_from_a_sent_report_is_not_put_back(signed_in, active_
     assert data["submission_key"] not in page
     assert 'value="39,0"' not in page
     assert DailyReport.objects.count() == 1
+
+
+def test_a_report_costs_five_statements(signed_in, active_patient):
+    # The hot path of home care: the session, the account, the enrolment (with the
+    # person and area), the report's INSERT and the draft's DELETE. The rules come from
+    # the cache, warm as on any morning; the session was seen a moment ago (the form).
+    signed_in.get(report_url(active_patient))
+    rules_in_force("homecare", active_patient.area)
+    rules_in_force("homecare", active_patient.area)
+    with CaptureQueriesContext(connection) as captured:
+        response = signed_in.post(report_url(active_patient), answers())
+    assert response.status_code == 302
+    assert DailyReport.objects.count() == 1
+    statements = [
+        " ".join(query["sql"].split()[:3])
+        for query in captured.captured_queries
+        if "SAVEPOINT" not in query["sql"]  # the test's own transaction
+    ]
+    tables = [re.search(r'"(\w+)"', statement).group(1) for statement in statements]
+    assert tables == [
+        "django_session",
+        "accounts_user",
+        "declarations_homecarepatient",
+        "declarations_dailyreport",
+        "declarations_reportdraft",
+    ]
+    assert [statement.split()[0] for statement in statements] == [
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "INSERT",
+        "DELETE",
+    ]

@@ -22,8 +22,9 @@ from declarations.homecare.services import (
 from khaibao.audit.models import AuditEvent
 from khaibao.notify.models import SmsMessage
 from khaibao.rules.selectors import rules_in_force
+from tests.concurrency import at_once
 from tests.declarations.factories import make_declaration
-from tests.factories import error_codes
+from tests.factories import error_codes, make_person
 
 from .factories import make_patient, make_unit, reading, submit
 
@@ -191,6 +192,55 @@ def test_a_double_submit_files_one_report(patient, citizen):
     )
     assert first.pk == second.pk
     assert DailyReport.objects.count() == 1 and Alert.objects.count() == 1
+
+
+def test_a_key_already_used_by_another_patients_report_is_refused(patient, citizen, ward1):
+    key = uuid.uuid4()
+    report_submit(
+        patient=patient, account=citizen, reading=reading(), measured_at=NOW, submission_key=key
+    )
+    other = make_patient(
+        person=make_person(area=ward1, full_name="Lê Thị Tám", phone="0903000222"),
+        phone="+84903000222",
+    )
+    with pytest.raises(ValidationError) as error:
+        report_submit(
+            patient=other,
+            account=citizen,
+            reading=reading(spo2=90),
+            measured_at=NOW,
+            submission_key=key,
+        )
+    assert error.value.code == "key_taken"
+    assert not other.reports.exists()
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("spo2", "alerts"), [(98, 0), (90, 1)])
+def test_the_same_report_sent_twice_at_once_on_postgresql_files_one(
+    postgres_and_redis, patient, citizen, spo2, alerts
+):
+    # A normal report is saved on its own, a danger sign's with its alert in a
+    # transaction: either way the second INSERT of the one-time key fails and answers
+    # with the first report.
+    key = uuid.uuid4()
+
+    def send():
+        return report_submit(
+            patient=patient,
+            account=citizen,
+            reading=reading(spo2=spo2),
+            measured_at=NOW,
+            submission_key=key,
+        ).pk
+
+    first, second = at_once(send, send)
+
+    assert first == second
+    assert DailyReport.objects.count() == 1
+    assert Alert.objects.count() == alerts
+    assert SmsMessage.objects.filter(purpose="homecare_alert").count() == alerts
 
 
 def test_after_the_end_of_care_reports_are_refused_and_alerts_closed(patient, citizen, ward1_staff):
