@@ -15,11 +15,14 @@ class DeclarationsConfig(AppConfig):
         from .homecare.guidance_defaults import guidance_defaults_on_migrate
         from .homecare.rules import HOMECARE_KIND, HOMECARE_SMS_KIND
         from .kinds import PERMISSIONS, PHOTO_KINDS, SERVICES
+        from .labresults.rules import LABRESULTS_KIND, LABRESULTS_SMS_KIND
 
         register_kind(F0_TIMING_KIND)
         register_kind(F0_SMS_KIND)
         register_kind(HOMECARE_KIND)
         register_kind(HOMECARE_SMS_KIND)
+        register_kind(LABRESULTS_KIND)
+        register_kind(LABRESULTS_SMS_KIND)
         for role, permissions in PERMISSIONS.items():
             registry.grant(role, *permissions)
         for service in SERVICES:

@@ -20,8 +20,22 @@ _HOMECARE_STAFF = [
     *crud("declarations.alert", "view", "change"),
 ]
 
+# Lab staff enter results ("add": the form, the CSV upload; "change": a correction)
+# and manage their lab's API keys ("change" on a key: revoke it). The ward station and
+# the province read results (the station follows its ward's positive cases).
+_LAB_STAFF = [
+    *crud("declarations.labresult", "view", "add", "change"),
+    *crud("declarations.labimport", "view", "add"),
+    *crud("declarations.labtoken", "view", "add", "change"),
+]
+
 PERMISSIONS = {
-    Role.WARD_STATION: [*crud("declarations.f0declaration", "view", "change"), *_HOMECARE_STAFF],
+    Role.LAB: _LAB_STAFF,
+    Role.WARD_STATION: [
+        *crud("declarations.f0declaration", "view", "change"),
+        *_HOMECARE_STAFF,
+        *crud("declarations.labresult", "view"),
+    ],
     Role.TREATMENT_FACILITY: [
         *crud("declarations.f0declaration", "view", "change"),
         *_HOMECARE_STAFF,
@@ -31,6 +45,9 @@ PERMISSIONS = {
         *_HOMECARE_STAFF,
         # The province's own guidance pages for patients.
         *crud("declarations.guidancedocument", "view", "add", "change", "delete"),
+        # Every lab of the province: results, timeliness, and its keys (to revoke one).
+        *crud("declarations.labresult", "view"),
+        *crud("declarations.labtoken", "view", "change"),
     ],
 }
 
@@ -57,6 +74,7 @@ SERVICES = (
         "test-results",
         _("Kết quả xét nghiệm"),
         _("Tra cứu kết quả xét nghiệm; mã QR có chữ ký có giá trị như bản giấy."),
+        url_name="declarations:labresults-home",
         order=50,
     ),
 )

@@ -15,8 +15,7 @@ from .homecare.models import (
     HomeCarePatient,
     ReportDraft,
 )
-
-# Lab results: from .labresults.models import ...
+from .labresults.models import LabImport, LabResult, LabToken
 
 __all__ = [
     "Alert",
@@ -28,5 +27,8 @@ __all__ = [
     "F0Event",
     "GuidanceDocument",
     "HomeCarePatient",
+    "LabImport",
+    "LabResult",
+    "LabToken",
     "ReportDraft",
 ]

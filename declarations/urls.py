@@ -10,4 +10,6 @@ urlpatterns = [
     path("f0/", include("declarations.f0.urls")),
     path("cham-soc/", include("declarations.homecare.urls")),
     path("cham-soc/", include("declarations.homecare.registration_urls")),
+    path("xet-nghiem/", include("declarations.labresults.urls")),
+    path("api/labs/v1/", include("declarations.labresults.api_urls")),
 ]

@@ -426,6 +426,9 @@ PERSONAL_QR_VALID_DAYS = env_int("PERSONAL_QR_VALID_DAYS", 365, minimum=1)
 # Verifications (page and API) per client IP per minute: a checkpoint behind one address
 # scans a few per second at most; a scraper trying codes is slowed down.
 VERIFY_MAX_PER_IP_PER_MINUTE = env_int("VERIFY_MAX_PER_IP_PER_MINUTE", 600, minimum=1)
+# Batches a lab's key may send a minute to the result API (a lab system retrying in a
+# loop must not crowd out the others).
+LAB_API_MAX_PER_TOKEN_PER_MINUTE = env_int("LAB_API_MAX_PER_TOKEN_PER_MINUTE", 120, minimum=1)
 
 # --- Uploads --------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.access.admin import ScopedModelAdmin
+from khaibao.access.admin import DecisionsOnlyMixin, ScopedModelAdmin
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import AreaLevel
 from khaibao.lib.clientip import client_ip
@@ -79,7 +79,8 @@ PHOTO_FIELDS = {"test": "test_photo", "id": "id_photo", "completion": "completio
 
 
 @admin.register(F0Declaration)
-class F0DeclarationAdmin(ScopedModelAdmin):
+class F0DeclarationAdmin(DecisionsOnlyMixin, ScopedModelAdmin):
+    # Citizens declare (or a lab's positive result opens the case); the station decides.
     scope_path = "isolation_area__path"
     changes_audited_by_service = True
     change_list_template = "admin/declarations/f0declaration/change_list.html"
@@ -161,23 +162,6 @@ class F0DeclarationAdmin(ScopedModelAdmin):
     completed_at_shown = _shown_date("completed_at", _("hoàn thành cách ly lúc"))
 
     # -- what the station may do -----------------------------------------------------
-
-    def has_add_permission(self, request):
-        # Citizens declare; paper declarations typed in by staff come with their own form.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The review page is read-only: a declaration changes only through a decision
-        # (has_decision_permission), never by editing its fields.
-        if obj is not None:
-            return False
-        return super().has_change_permission(request)
-
-    def has_decision_permission(self, request) -> bool:
-        return super().has_change_permission(request)
 
     # -- queue -----------------------------------------------------------------------
 
@@ -404,6 +388,9 @@ class F0DeclarationAdmin(ScopedModelAdmin):
                 "created_at", "id"
             ),
             "decisions": self._decision_forms(request, obj),
+            # A case opened by a lab's positive result has no photos: its results instead
+            # (their own page checks its scope).
+            "lab_results": obj.lab_results.select_related("lab").order_by("resulted_at", "pk"),
         }
 
     def _decision_forms(self, request, obj: F0Declaration) -> list[dict]:

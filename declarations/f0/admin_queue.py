@@ -92,13 +92,15 @@ def _cccd_qr_found(declaration: F0Declaration) -> bool:
     f0_submit() records only the disagreements, so an empty list means "agrees" or
     "nothing to read"; the photo's stored QR tells the two apart.
     """
-    return declaration.id_photo.document_qr is not None
+    return declaration.id_photo_id is not None and declaration.id_photo.document_qr is not None
 
 
 def cccd_check_result(declaration: F0Declaration) -> tuple[str, str]:
     """(level, Vietnamese text) of the CCCD-QR cross-check, level "ok" / "warn" / "unknown"."""
     if declaration.cccd_mismatch:
         return "warn", cccd_mismatch_text(declaration.cccd_mismatch)
+    if declaration.id_photo_id is None:  # a case opened by a lab result: no photos
+        return "unknown", gettext("Không áp dụng: ca mở từ kết quả xét nghiệm, không có ảnh.")
     if declaration.person.id_type not in (IdType.CCCD, IdType.CMND):
         return "unknown", gettext("Không áp dụng: giấy tờ không phải CCCD.")
     if _cccd_qr_found(declaration):

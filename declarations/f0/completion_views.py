@@ -89,10 +89,13 @@ def completion(request, pk: int) -> HttpResponse:
             context,
             status=409 if request.method == "POST" else 200,
         )
-    form = CompletionForm(request.POST or None, request.FILES or None, person=declaration.person)
+    form = CompletionForm(
+        request.POST or None, request.FILES or None, person=declaration.person, opens_on=opens_on
+    )
     if request.method == "POST":
         form.is_valid()
-        _store_chosen_photo(request, form, declaration)
+        if not form.uses_lab_result():  # a photo sent along with a chosen result is unused
+            _store_chosen_photo(request, form, declaration)
         if form.is_valid():
             try:
                 f0_completion_request(
@@ -100,6 +103,7 @@ def completion(request, pk: int) -> HttpResponse:
                     account=request.user,
                     negative_test_date=form.cleaned_data["negative_test_date"],
                     photo=form.photo_for_service(),
+                    lab_result=form.cleaned_data.get("lab_result"),
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)

@@ -12,12 +12,22 @@ from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.models import Photo
 
 from ..kinds import TEST_RESULT_PHOTO
+from ..labresults.models import LabResult
+from ..labresults.selectors import negative_results_for_completion
 from ..matching import typed_id_number
 from .forms import photo_of
 
 _DATE_WIDGET = forms.DateInput(
     attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, format="%d/%m/%Y"
 )
+
+
+class LabResultChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: LabResult) -> str:
+        return _("Dùng kết quả xét nghiệm âm tính của %(lab)s lấy mẫu ngày %(date)s") % {
+            "lab": obj.lab.name,
+            "date": timezone.localdate(obj.sampled_at).strftime("%d/%m/%Y"),
+        }
 
 
 class CompletionForm(forms.Form):
@@ -27,8 +37,20 @@ class CompletionForm(forms.Form):
     Like the F0 form, a photo is stored as soon as it arrives (the view does it), and the
     page shown again after an error carries it in `photo_id`: the citizen fixes the date
     without choosing the photo again.
+
+    When the person has a current negative lab result sampled from the day completion
+    opens (`opens_on`), the form offers it in place of the date and the photo
+    (`lab_result`; the field is absent otherwise).
     """
 
+    lab_result = LabResultChoiceField(
+        label=_("Kết quả test âm tính"),
+        queryset=LabResult.objects.none(),
+        required=False,
+        blank=True,
+        empty_label=_("Tôi tải ảnh kết quả test lên"),
+        widget=forms.RadioSelect,
+    )
     negative_test_date = forms.DateField(
         label=_("Ngày test âm tính"),
         help_text=_("Dạng ngày/tháng/năm, ví dụ 21/03/2026."),
@@ -45,9 +67,29 @@ class CompletionForm(forms.Form):
     )
     photo_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, person: Person, **kwargs):
+    def __init__(self, *args, person: Person, opens_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        results = (
+            negative_results_for_completion(person, sampled_from=opens_on)
+            if opens_on is not None
+            else LabResult.objects.none()
+        )
+        if results.exists():
+            self.fields["lab_result"].queryset = results
+            # The newest result is the likely choice; the photo stays one tap away.
+            self.fields["lab_result"].initial = results.first().pk
+            # The date is the sample's; only the photo path asks for it.
+            self.fields["negative_test_date"].required = False
+        else:
+            del self.fields["lab_result"]
+
+    @property
+    def offers_lab_result(self) -> bool:
+        return "lab_result" in self.fields
+
+    def uses_lab_result(self) -> bool:
+        return bool(self.offers_lab_result and self.cleaned_data.get("lab_result"))
 
     def _photo_by_id(self, public_id) -> Photo | None:
         return photo_of(self.person, TEST_RESULT_PHOTO, public_id)
@@ -65,6 +107,17 @@ class CompletionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if self.uses_lab_result():
+            return cleaned
+        if (
+            self.offers_lab_result
+            and not self.has_error("negative_test_date")
+            and cleaned.get("negative_test_date") is None
+        ):
+            self.add_error(
+                "negative_test_date",
+                ValidationError(_("Nhập ngày test âm tính."), code="required"),
+            )
         if (
             not self.has_error("photo")
             and not self.has_error("photo_id")
@@ -80,14 +133,17 @@ class CompletionForm(forms.Form):
         """The photo already stored for this form (shown as chosen), from its hidden id."""
         return self._photo_by_id(self.data.get("photo_id")) if self.is_bound else None
 
-    def photo_for_service(self) -> Photo:
-        """The photo to send: stored by the view from this POST, or chosen before."""
+    def photo_for_service(self) -> Photo | None:
+        """The photo to send: stored by the view from this POST, or chosen before (none
+        when a lab result stands for it)."""
+        if self.uses_lab_result():
+            return None
         photo = self.cleaned_data.get("photo")
         return photo if isinstance(photo, Photo) else self.cleaned_data["photo_id"]
 
     def clean_negative_test_date(self):
         value = self.cleaned_data["negative_test_date"]
-        if value > timezone.localdate():
+        if value is not None and value > timezone.localdate():
             raise ValidationError(
                 _("Ngày test âm tính không thể ở tương lai."), code="negative_test_future"
             )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from khaibao.people.models import DeclaredForPerson
+from khaibao.people.models import DeclaredForPerson, Relationship
 from khaibao.uploads.models import PhotoKind
 
 from ..kinds import TEST_RESULT_PHOTO
@@ -37,6 +37,14 @@ OPEN_STATUSES = (
 
 #: The F0 form's photo fields (the declaration's and the draft's) and the kind each stores.
 FORM_PHOTOS = {"test_photo": TEST_RESULT_PHOTO, "id_photo": PhotoKind.ID_DOCUMENT}
+
+
+class CaseSource(models.TextChoices):
+    """How the case came: the citizen declared it, or a lab's positive result opened it
+    (then there are no photos and nobody "declared" it)."""
+
+    CITIZEN = "citizen", _("Người dân tự khai báo")
+    LAB = "lab", _("Kết quả xét nghiệm dương tính của đơn vị xét nghiệm")
 
 
 class RejectReason(models.TextChoices):
@@ -87,6 +95,21 @@ class Condition(models.TextChoices):
 class F0Declaration(DeclaredForPerson):
     """One positive test declared for one person, and what the station made of it."""
 
+    # Null for a case a lab's positive result opened (source "lab").
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người khai"),
+    )
+    relationship = models.CharField(
+        _("quan hệ với người khai"), max_length=12, choices=Relationship.choices, blank=True
+    )
+    source = models.CharField(
+        _("nguồn"), max_length=8, choices=CaseSource.choices, default=CaseSource.CITIZEN
+    )
     status = models.CharField(
         _("trạng thái"), max_length=24, choices=F0Status.choices, default=F0Status.SUBMITTED
     )
@@ -105,12 +128,16 @@ class F0Declaration(DeclaredForPerson):
     test_photo = models.ForeignKey(
         "uploads.Photo",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("ảnh kết quả test"),
     )
     id_photo = models.ForeignKey(
         "uploads.Photo",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("ảnh giấy tờ tuỳ thân"),
     )
@@ -185,6 +212,13 @@ class F0Declaration(DeclaredForPerson):
                 name="f0_accepted_has_case_code",
                 condition=~Q(status__in=["accepted", "completion_requested", "completed"])
                 | Q(case_code__isnull=False),
+            ),
+            models.CheckConstraint(
+                # A citizen's declaration has its photos and its declarer; a lab's case
+                # has the lab result instead.
+                name="f0_citizen_declaration_complete",
+                condition=~Q(source="citizen")
+                | Q(test_photo__isnull=False, id_photo__isnull=False, declared_by__isnull=False),
             ),
             models.CheckConstraint(
                 name="f0_rejected_has_reason",

@@ -24,6 +24,7 @@ from khaibao.uploads.models import Photo
 from khaibao.uploads.services import photo_check_owner, photo_store
 
 from ..homecare.services import homecare_end_for_declaration, homecare_enrol_from_f0
+from ..labresults.models import LabResult, ResultStatus, TestOutcome
 from .checks import cccd_check, reused_test_photo
 from .models import (
     FORM_PHOTOS,
@@ -177,7 +178,9 @@ def sms_recipients(declaration: F0Declaration) -> list[tuple[str, str]]:
     public_url = settings.KHAIBAO_PUBLIC_URL.rstrip("/")
     status_link = public_url + declaration.get_absolute_url()
     lookup_link = public_url + reverse("declarations:completion-find")
-    phones = [declaration.declared_by.phone or "", declaration.contact_phone]
+    # A case a lab's result opened has nobody who declared it: the contact phone only.
+    declarer_phone = getattr(declaration.declared_by, "phone", "") or ""
+    phones = [declarer_phone, declaration.contact_phone]
     phones = [phone for index, phone in enumerate(phones) if phone and phone not in phones[:index]]
     managing = set(
         ManagedPerson.objects.filter(
@@ -505,8 +508,18 @@ def f0_reject(
 
 @transaction.atomic
 def f0_completion_request(
-    *, declaration: F0Declaration, account: User, negative_test_date: datetime.date, photo: Photo
+    *,
+    declaration: F0Declaration,
+    account: User,
+    negative_test_date: datetime.date | None = None,
+    photo: Photo | None = None,
+    lab_result: LabResult | None = None,
 ) -> F0Declaration:
+    """The negative test that ends isolation: a photo of it, or one of the person's lab
+    results. A lab result (current, negative, sampled on or after the day completion
+    opens) stands for the photo and its sample day for the test date; it joins the case
+    (LabResult.case, when it has none) and its sample id goes in the case's history.
+    The station confirms either way."""
     declaration = F0Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status != F0Status.ACCEPTED:
         raise ValidationError(
@@ -519,7 +532,36 @@ def f0_completion_request(
             % {"date": date_text(completion_opens_on(declaration))},
             code="too_early",
         )
-    if not declaration.test_date < negative_test_date <= today:
+    note = ""
+    if lab_result is not None:
+        lab_result = LabResult.objects.select_for_update().get(pk=lab_result.pk)
+        if (
+            lab_result.person_id != declaration.person_id
+            or lab_result.status != ResultStatus.CURRENT
+            or lab_result.outcome != TestOutcome.NEGATIVE
+            or timezone.localdate(lab_result.sampled_at) < completion_opens_on(declaration)
+            or lab_result.case_id not in (None, declaration.pk)
+        ):
+            raise ValidationError(
+                {
+                    "lab_result": ValidationError(
+                        _("Không dùng được kết quả xét nghiệm này. Hãy chọn lại."),
+                        code="lab_result",
+                    )
+                }
+            )
+        if lab_result.case_id is None:
+            LabResult.objects.filter(pk=lab_result.pk).update(case=declaration)
+        negative_test_date, photo = timezone.localdate(lab_result.sampled_at), None
+        note = _("Kết quả xét nghiệm âm tính %(sample)s của %(lab)s") % {
+            "sample": lab_result.sample_id,
+            "lab": lab_result.lab.name,
+        }
+    elif photo is None:
+        raise ValidationError(
+            {"photo": ValidationError(_("Hãy chọn hoặc chụp một ảnh."), code="required")}
+        )
+    if negative_test_date is None or not declaration.test_date < negative_test_date <= today:
         raise ValidationError(
             {
                 "negative_test_date": ValidationError(
@@ -534,7 +576,7 @@ def f0_completion_request(
     declaration.completion_requested_at, declaration.completion_refusal = timezone.now(), ""
     declaration.full_clean()
     declaration.save()
-    _event(declaration, actor=account)
+    _event(declaration, actor=account, note=note)
     _sms(declaration, "completion_requested")
     return declaration
 

@@ -38,7 +38,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from declarations.f0.admin import _date, _shown_date
-from khaibao.access.admin import ScopedModelAdmin, _export_text, _spreadsheet_safe
+from khaibao.access.admin import (
+    DecisionsOnlyMixin,
+    ScopedModelAdmin,
+    _export_text,
+    _spreadsheet_safe,
+)
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import AreaLevel, ward_of
 from khaibao.audit.models import AuditAction
@@ -85,7 +90,8 @@ def _yes(value: bool) -> str:
 
 
 @admin.register(HomeCarePatient)
-class HomeCarePatientAdmin(ScopedModelAdmin):
+class HomeCarePatientAdmin(DecisionsOnlyMixin, ScopedModelAdmin):
+    # Patients come from accepted F0 declarations, lab results and registrations.
     scope_path = "area__path"
     scope_unit_lookup = "facility_id"
     changes_audited_by_service = True
@@ -143,23 +149,6 @@ class HomeCarePatientAdmin(ScopedModelAdmin):
     page_related = ("person", "area__parent", "facility", "decided_by", "ended_by")
 
     # -- what the station may do -----------------------------------------------------
-
-    def has_add_permission(self, request):
-        # Patients come from accepted F0 declarations, lab results and registrations.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # The patient page is read-only: a patient changes only through a decision
-        # (has_decision_permission), never by editing fields.
-        if obj is not None:
-            return False
-        return super().has_change_permission(request)
-
-    def has_decision_permission(self, request) -> bool:
-        return super().has_change_permission(request)
 
     def has_acknowledge_permission(self, request) -> bool:
         return self.has_decision_permission(request) and request.user.has_perm(

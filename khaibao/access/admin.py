@@ -28,6 +28,31 @@ from khaibao.audit.services import actor_role, audit_event_build, log_action, lo
 from khaibao.lib.clientip import client_ip
 
 
+class DecisionsOnlyMixin:
+    """For records staff never edit, add by hand or delete (declarations, patients,
+    results, keys): the record's page is read-only, and "change" is the right to the
+    decisions on it (accept, correct, revoke...), checked with has_decision_permission.
+    Put it before ScopedModelAdmin in the bases."""
+
+    #: True where staff make records through the admin's add page (a lab's result
+    #: form, an API key): then the add permission applies as usual.
+    added_by_hand = False
+
+    def has_add_permission(self, request):
+        return self.added_by_hand and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def has_decision_permission(self, request) -> bool:
+        return super().has_change_permission(request)
+
+
 class ScopedModelAdmin(admin.ModelAdmin):
     #: ORM path from this model to the Area.path that decides visibility.
     scope_path: str = "area__path"

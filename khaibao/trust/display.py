@@ -51,6 +51,8 @@ KIND_LABELS = {
     "KB1:completion": _("Chứng nhận hoàn thành cách ly"),
 }
 TEST_RESULTS = {TEST_NOT_DETECTED: _("Âm tính"), TEST_DETECTED: _("Dương tính")}
+# EU DCC value set test-type; another code shows as its English display name.
+TEST_TYPES = {"LP6464-4": _("RT-PCR"), "LP217198-3": _("Test nhanh kháng nguyên")}
 
 
 def format_date(value: str) -> str:
@@ -81,10 +83,18 @@ def _certificate_rows(kind: str, hcert: dict) -> list[tuple[str, str]]:
             (_("Vắc xin"), entry.get("mp", "")),
         ]
     if kind == "t":
-        return [
+        test_type = entry.get("tt", "")
+        rows = [
+            (
+                _("Loại xét nghiệm"),
+                str(TEST_TYPES.get(test_type) or value_set_display("test-type", test_type)),
+            ),
             (_("Kết quả"), str(TEST_RESULTS.get(entry.get("tr"), entry.get("tr", "")))),
             (_("Thời điểm lấy mẫu"), format_moment(entry.get("sc", ""), with_time=True)),
         ]
+        if entry.get("tc"):
+            rows.append((_("Nơi xét nghiệm"), entry["tc"]))
+        return rows
     return [
         (_("Có giá trị từ ngày"), format_date(entry.get("df", ""))),
         (_("Đến ngày"), format_date(entry.get("du", ""))),

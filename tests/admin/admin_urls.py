@@ -30,9 +30,18 @@ OBJECT_KINDS = frozenset(
 )
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
 #: "export_range" the CSV of a date range (F0 declarations, home-care reports; GET shows
-#: its form).
+#: its form); "timeliness" a lab's (or the province's) lateness page.
 LIST_KINDS = frozenset(
-    {"changelist", "add", "import_villages", "export", "export_range", "schedule", "import"}
+    {
+        "changelist",
+        "add",
+        "import_villages",
+        "export",
+        "export_range",
+        "schedule",
+        "import",
+        "timeliness",
+    }
 )
 
 LOGIN_URL = reverse("admin:login")

@@ -13,6 +13,7 @@ Expectations (DESIGN.md §5 "Staff scope"):
 - the same user opens its own area's objects (200), so each 404 here can fail.
 """
 
+import datetime
 import json
 
 import pytest
@@ -21,10 +22,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from declarations.labresults.models import LabImport
+from declarations.labresults.tokens import token_create
 from khaibao.access.admin import ScopedModelAdmin
-from khaibao.accounts.models import User
+from khaibao.accounts.models import StaffProfile, User
 from khaibao.accounts.roles import Role
 from khaibao.audit.models import AuditAction, AuditEvent
+from tests.declarations.labresults.factories import make_lab, record
 from tests.factories import make_staff
 
 from .admin_urls import (
@@ -68,6 +72,10 @@ OBJECTS = {
         "province_guidance_2",
         "other_province_guidance",
     ),
+    # Results by where the person lives; keys and uploads by where their lab is.
+    "declarations.labresult": ("ward1_lab_result", "ward2_lab_result", "other_province_lab_result"),
+    "declarations.labtoken": ("ward1_lab_token", "ward2_lab_token", "other_province_lab_token"),
+    "declarations.labimport": ("ward1_lab_import", "ward2_lab_import", "other_province_lab_import"),
 }
 
 #: Models whose rows belong to a whole province (rule versions): both "ward" objects are
@@ -95,6 +103,9 @@ CSV_KEY = {
     "accounts.unit": lambda unit: unit.code,
     "declarations.homecarepatient": lambda patient: f"CS-{patient.pk:06d}",
     "declarations.guidancedocument": lambda document: document.title,
+    "declarations.labresult": lambda result: result.sample_id,
+    "declarations.labtoken": lambda token: token.name,
+    "declarations.labimport": lambda upload: upload.file_name,
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
@@ -106,6 +117,10 @@ RULES_READ = READ | {"diff"}
 #: Home care: the board, the patient page, the report export and every action on a
 #: patient (accept, reject, end care, a call note, acknowledge an alert).
 HOMECARE_STAFF = READ | {"export_range"} | HOMECARE_ACTION_KINDS
+#: Lab results: reading them and the timeliness page; the lab also types results in and
+#: uploads CSV files ("change" on a result is its correction, a form on its page).
+LAB_RESULTS_READ = READ | {"timeliness"}
+LAB_RESULTS_LAB = LAB_RESULTS_READ | {"add", "import"}
 
 #: What each persona may open, per model. Every other URL of the model is a 403.
 ALLOWED = {
@@ -122,6 +137,9 @@ ALLOWED = {
         "accounts.unit": NOTHING,
         "declarations.homecarepatient": HOMECARE_STAFF,
         "declarations.guidancedocument": NOTHING,
+        "declarations.labresult": LAB_RESULTS_READ,
+        "declarations.labtoken": NOTHING,
+        "declarations.labimport": NOTHING,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -136,6 +154,9 @@ ALLOWED = {
         "accounts.unit": NOTHING,
         "declarations.homecarepatient": NOTHING,
         "declarations.guidancedocument": NOTHING,
+        "declarations.labresult": NOTHING,
+        "declarations.labtoken": NOTHING,
+        "declarations.labimport": NOTHING,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -150,6 +171,9 @@ ALLOWED = {
         "accounts.unit": NOTHING,
         "declarations.homecarepatient": NOTHING,
         "declarations.guidancedocument": NOTHING,
+        "declarations.labresult": LAB_RESULTS_LAB,
+        "declarations.labtoken": READ | {"add"},
+        "declarations.labimport": READ,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -166,6 +190,9 @@ ALLOWED = {
         "accounts.unit": READ | {"add"},
         "declarations.homecarepatient": HOMECARE_STAFF,
         "declarations.guidancedocument": READ | {"add", "delete"},
+        "declarations.labresult": LAB_RESULTS_READ,
+        "declarations.labtoken": READ,
+        "declarations.labimport": NOTHING,
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -180,6 +207,9 @@ ALLOWED = {
         "accounts.unit": NOTHING,
         "declarations.homecarepatient": NOTHING,
         "declarations.guidancedocument": NOTHING,
+        "declarations.labresult": NOTHING,
+        "declarations.labtoken": NOTHING,
+        "declarations.labimport": NOTHING,
     },
 }
 
@@ -205,6 +235,12 @@ NEVER = frozenset(
         # Patients come from F0 acceptance, lab results and registrations, and are kept.
         ("declarations.homecarepatient", "add"),
         ("declarations.homecarepatient", "delete"),
+        # Results are corrected (a new result), never deleted; keys are revoked; uploads
+        # are made from the results' import page and kept.
+        ("declarations.labresult", "delete"),
+        ("declarations.labtoken", "delete"),
+        ("declarations.labimport", "add"),
+        ("declarations.labimport", "delete"),
     }
 )
 
@@ -425,7 +461,14 @@ def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_
     shown = {
         model["object_name"] for app in response.context["app_list"] for model in app["models"]
     }
-    assert shown == {"Person", "Area", "F0Declaration", "HomeCarePatient", "RuleVersion"}
+    assert shown == {
+        "Person",
+        "Area",
+        "F0Declaration",
+        "HomeCarePatient",
+        "RuleVersion",
+        "LabResult",
+    }
 
 
 def test_view_on_site_is_404_for_another_wards_person(client, ward1_staff, ward2_person):
@@ -638,7 +681,14 @@ def test_province_admin_opens_both_wards_and_gets_404_for_other_province(
     assert open_admin_url(client, model, kind, objects["other_province"]).status_code == 404
 
 
-@pytest.mark.parametrize("model", SCOPED_MODELS)
+PROVINCE_READ_MODELS = [
+    param
+    for param in SCOPED_MODELS
+    if "changelist" in ALLOWED["province_admin"].get(param.values[0]._meta.label_lower, NOTHING)
+]
+
+
+@pytest.mark.parametrize("model", PROVINCE_READ_MODELS)
 def test_province_admin_lists_and_exports_both_wards_but_not_other_province(
     client, request, province_admin, model
 ):
@@ -665,3 +715,104 @@ def test_superuser_opens_the_models_no_role_may_open(client, request, superuser,
 
     assert obj.pk in _changelist_pks(client.get(admin_url(model, "changelist")))
     assert client.get(admin_url(model, "change", obj)).status_code == 200
+
+
+# -- lab fixtures -------------------------------------------------------------------------
+# One lab in each place; the lab user persona works for the ward-1 lab, whose results,
+# keys and uploads are the "ward 1" objects. A lab's results are scoped by where the
+# person lives (ward 1, ward 2, the other province); keys and uploads by where the lab is.
+
+
+@pytest.fixture
+def ward1_lab(superuser, ward1):
+    return make_lab(by=superuser, area=ward1, code="XN-P1", name="Phòng xét nghiệm phường 1")
+
+
+@pytest.fixture
+def ward2_lab(superuser, ward2):
+    return make_lab(by=superuser, area=ward2, code="XN-P2", name="Phòng xét nghiệm phường 2")
+
+
+@pytest.fixture
+def other_province_lab(superuser, other_ward):
+    return make_lab(by=superuser, area=other_ward, code="XN-HN", name="Phòng xét nghiệm Hà Nội")
+
+
+@pytest.fixture
+def lab_user(lab_user, ward1_lab):
+    """The lab persona of tests/conftest.py, working for the ward-1 lab."""
+    StaffProfile.objects.filter(user=lab_user).update(unit=ward1_lab)
+    lab_user.refresh_from_db()
+    return lab_user
+
+
+@pytest.fixture
+def ward1_lab_result(ward1_lab, village1):
+    return record(ward1_lab, area=village1, sample_id="XN-PHUONG-1").result
+
+
+@pytest.fixture
+def ward2_lab_result(ward2_lab, village2):
+    return record(
+        ward2_lab,
+        area=village2,
+        sample_id="XN-PHUONG-2",
+        full_name="Trần Thị Cúc",
+        sex="F",
+        date_of_birth=datetime.date(1975, 11, 30),
+        id_number="079175001111",
+        phone="0987654321",
+    ).result
+
+
+@pytest.fixture
+def other_province_lab_result(other_province_lab, other_village):
+    return record(
+        other_province_lab,
+        area=other_village,
+        sample_id="XN-HA-NOI",
+        full_name="Lê Văn Dũng",
+        date_of_birth=datetime.date(1969, 1, 8),
+        id_number="001069002222",
+        phone="0903111222",
+    ).result
+
+
+def _token(lab, superuser, name):
+    return token_create(lab=lab, name=name, by=superuser)[0]
+
+
+@pytest.fixture
+def ward1_lab_token(ward1_lab, superuser):
+    return _token(ward1_lab, superuser, "khoa-phuong-1")
+
+
+@pytest.fixture
+def ward2_lab_token(ward2_lab, superuser):
+    return _token(ward2_lab, superuser, "khoa-phuong-2")
+
+
+@pytest.fixture
+def other_province_lab_token(other_province_lab, superuser):
+    return _token(other_province_lab, superuser, "khoa-ha-noi")
+
+
+def _import(lab, superuser, name):
+    return LabImport.objects.create(
+        lab=lab, file_name=name, file_sha256="0" * 64, rows=[], created_by=superuser
+    )
+
+
+@pytest.fixture
+def ward1_lab_import(ward1_lab, superuser):
+    return _import(ward1_lab, superuser, "tep-phuong-1.csv")
+
+
+@pytest.fixture
+def ward2_lab_import(ward2_lab, superuser):
+    return _import(ward2_lab, superuser, "tep-phuong-2.csv")
+
+
+@pytest.fixture
+def other_province_lab_import(other_province_lab, superuser):
+    return _import(other_province_lab, superuser, "tep-ha-noi.csv")

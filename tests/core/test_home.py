@@ -14,9 +14,9 @@ def test_home_lists_the_five_services_and_says_which_are_not_built_yet(client, d
     text = response.content.decode()
     for title in ("Khai báo F0", "Chăm sóc F0 tại nhà", "Tiêm chủng", "Kết quả xét nghiệm"):
         assert title in text
-    # F0 declaration and home care are built; vaccination, declarations and test
-    # results are not yet.
-    assert text.count("Chưa triển khai") == 3
+    # F0 declaration, home care and test results are built; vaccination and the
+    # health / entry declarations are not yet.
+    assert text.count("Chưa triển khai") == 2
 
 
 @pytest.mark.smoke
@@ -81,3 +81,12 @@ def test_messages_after_a_redirect_are_shown_and_errors_are_announced(rf, db):
     text = render_to_string("core/home.html", {"services": []}, request=request)
     assert '<div class="alert alert-success" role="status">Đã gửi khai báo.</div>' in text
     assert '<div class="alert alert-danger" role="alert">Ảnh quá lớn.</div>' in text
+
+
+@pytest.mark.smoke
+def test_home_links_test_results_to_the_citizens_results(client, db):
+    text = client.get(reverse("home")).content.decode()
+    start = text.index('id="service-test-results"')
+    card = text[start : text.index("</article>", start)]
+    assert f'href="{reverse("declarations:labresults-home")}">Kết quả xét nghiệm</a>' in card
+    assert "Chưa triển khai" not in card

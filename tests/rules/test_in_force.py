@@ -51,6 +51,8 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
         ("f0_sms", 1),
         ("homecare", 1),
         ("homecare_sms", 1),
+        ("labresults", 1),
+        ("labresults_sms", 1),
         ("login", 1),
     }
 
