@@ -2,9 +2,9 @@
 """Benchmark (not a test): POST /api/verify against a bare Django view, through gunicorn.
 
 The issue asks /api/verify for 0.6 × the bare view or more (how the comparison is made:
-scripts/benchlib.py). /api/verify takes a valid HC1 vaccination certificate (a
-different one each request) and does all its work: the per-IP rate-limit counter (in
-Redis when REDIS_URL is set), reading the JSON, the verification.
+scripts/benchlib.py; production settings except HTTPS). /api/verify takes a valid HC1
+vaccination certificate (a different one each request) and does all its work: the per-IP
+rate-limit counter (in Redis when REDIS_URL is set), reading the JSON, the verification.
 
     .venv/bin/python scripts/bench_api_verify.py [--seconds 4] [--clients 8] [--rounds 5]
 
@@ -27,9 +27,6 @@ VERIFY_PATH = "/api/verify"
 
 if os.environ.get("BENCH_WORKER") == "1":
     application = benchlib.wsgi_application(__name__)
-    from django.conf import settings
-
-    settings.SIGNING_CSCA_DIR = os.environ["BENCH_CSCA_DIR"]
 
 
 def _codes(count: int) -> list[bytes]:
@@ -49,6 +46,26 @@ def _codes(count: int) -> list[bytes]:
     ]
 
 
+def _keys(keys_dir: Path, csca_dir: Path) -> None:
+    """A signing key and its certificate from a throw-away CSCA, as an operator makes
+    them (`manage.py trust_csca_create`, `trust_dsc_issue`) before production starts."""
+    import datetime
+
+    from khaibao.trust.certificates import ALL_USAGES, csca_create
+    from khaibao.trust.keys import certificates_issue_missing, generate_key, keyring_reset
+
+    generate_key(keys_dir)
+    csca_create(csca_dir, country="VN", common_name="KhaiBao CSCA (benchmark)")
+    certificates_issue_missing(
+        keys_dir,
+        csca_dir,
+        days=730,
+        usages=ALL_USAGES,
+        moment=datetime.datetime.now(tz=datetime.UTC),
+    )
+    keyring_reset()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4, help="length of one timed run")
@@ -58,22 +75,16 @@ def main() -> None:
     args = parser.parse_args()
 
     temporary = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    env = dict(os.environ)
+    env = {**os.environ, **benchlib.production_env(temporary)}
     env.update(
-        DEBUG="1",
-        SMS_BACKEND="locmem",
-        DJANGO_SETTINGS_MODULE="khaibao.settings",
-        SIGNING_KEYS_DIR=str(temporary / "keys"),
-        BENCH_CSCA_DIR=str(temporary / "csca"),
+        SIGNING_CSCA_DIR=str(temporary / "csca"),
         VERIFY_MAX_PER_IP_PER_MINUTE="1000000000",
-        LOG_LEVEL="WARNING",
     )
     os.environ.update(env)
     import django
-    from django.conf import settings
 
     django.setup()
-    settings.SIGNING_CSCA_DIR = env["BENCH_CSCA_DIR"]
+    _keys(Path(env["SIGNING_KEYS_DIR"]), Path(env["SIGNING_CSCA_DIR"]))
     from django.test.utils import teardown_databases
 
     old_config = benchlib.setup_database("bench_api")
