@@ -383,6 +383,24 @@ def station_phones(area: Area) -> list[str]:
     )
 
 
+def _tell_station(declaration: F0Declaration, result: LabResult) -> None:
+    """The station's text: a case (new, or its own waiting declaration) accepted on a
+    lab's positive result, with the link to the case."""
+    for phone in station_phones(declaration.isolation_area):
+        body = sms_text(
+            LABRESULTS_SMS,
+            "station_case",
+            declaration.isolation_area,
+            ma_f0=declaration.case_code,
+            phuong=ward_of(declaration.isolation_area).name,
+            don_vi=result.lab.name,
+            duong_dan=public_link(
+                reverse("admin:declarations_f0declaration_change", args=[declaration.pk])
+            ),
+        )
+        sms_queue(to=phone, body=body, purpose="labresult_station_case")
+
+
 def case_open_from_result(result: LabResult, *, by: User | None) -> F0Declaration:
     """The F0 case of a positive result (the pipeline; see the module's docstring)."""
     person = result.person
@@ -394,9 +412,11 @@ def case_open_from_result(result: LabResult, *, by: User | None) -> F0Declaratio
         .first()
     )
     if declaration is not None:
-        # The same infection: the result joins the citizen's own declaration.
+        # The same infection: the result joins the citizen's own declaration. One still
+        # waiting for the station is accepted on the lab's result, and the station told.
         if declaration.status == F0Status.SUBMITTED:
             declaration = f0_accept(declaration=declaration, by=by)
+            _tell_station(declaration, result)
         LabResult.objects.filter(pk=result.pk).update(case=declaration)
         result.case = declaration
         return declaration
@@ -429,19 +449,7 @@ def case_open_from_result(result: LabResult, *, by: User | None) -> F0Declaratio
     )
     LabResult.objects.filter(pk=result.pk).update(case=declaration)
     result.case = declaration
-    for phone in station_phones(result.area):
-        body = sms_text(
-            LABRESULTS_SMS,
-            "station_case",
-            result.area,
-            ma_f0=declaration.case_code,
-            phuong=ward_of(result.area).name,
-            don_vi=result.lab.name,
-            duong_dan=public_link(
-                reverse("admin:declarations_f0declaration_change", args=[declaration.pk])
-            ),
-        )
-        sms_queue(to=phone, body=body, purpose="labresult_station_case")
+    _tell_station(declaration, result)
     homecare_enrol(
         person=person,
         source=CareSource.LAB,

@@ -205,10 +205,12 @@ def test_the_citizens_own_declaration_and_the_labs_result_are_one_case(
     declaration.refresh_from_db()
     assert F0Declaration.objects.count() == 1
     assert recorded.result.case == declaration
-    # The lab confirms the test: the waiting declaration is accepted.
+    # The lab confirms the test: the waiting declaration is accepted, and the station
+    # (whose queue it was in) is told.
     assert declaration.status == F0Status.ACCEPTED and declaration.case_code
     assert citizen_person.homecare_enrolments.count() == 1
-    assert not texts("labresult_station_case")
+    [(to, body)] = texts("labresult_station_case")
+    assert to == ward1_station.phone and declaration.case_code in body
 
 
 def test_a_positive_result_for_an_accepted_case_joins_it(
@@ -220,6 +222,7 @@ def test_a_positive_result_for_an_accepted_case_joins_it(
     recorded = record(lab_a, area=village1, outcome="positive")
     assert recorded.result.case == declaration
     assert F0Declaration.objects.count() == 1
+    assert not texts("labresult_station_case")  # the station has it already
 
 
 def test_a_negative_result_opens_no_case(village1, lab_a, ward1_station):
