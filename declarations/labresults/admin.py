@@ -4,8 +4,8 @@
    and reading it is audited. Results are never edited in place or deleted: the lab's
    correction ("Đính chính") is a form on the result page whose POST calls
    result_correct(). Lab staff add one result by hand (result_record, source "form"),
-   or many from a CSV file (import/: admin_import.py), and see how fast they enter
-   results (timeliness/: admin_timeliness.py).
+   or many from a CSV file (import/: imports.py), and see how fast they enter
+   results (timeliness/: timeliness.py).
 2. Uploads (LabImportAdmin): each CSV upload, its preview (every row with its errors)
    and, once saved, its summary.
 3. API keys (LabTokenAdmin): "add" asks for a name and shows the key once; the action
@@ -39,23 +39,23 @@ from khaibao.lib.forms import apply_service_errors
 from khaibao.lib.normalize import name_key
 
 from .admin_forms import CorrectForm, RangeForm, ResultForm, TokenForm, UploadForm
-from .admin_import import (
+from .imports import (
     MAX_BYTES,
     import_preview,
     import_preview_create,
     import_save,
     template_csv,
 )
-from .admin_timeliness import (
+from .models import LabImport, LabResult, LabToken, ResultSource, ResultStatus
+from .rules import lab_rules
+from .services import result_correct, result_record
+from .timeliness import (
     EMPTY,
     delay_text,
     in_range,
     late_results,
     timeliness_by_lab,
 )
-from .models import LabImport, LabResult, LabToken, ResultSource, ResultStatus
-from .rules import lab_rules
-from .services import result_correct, result_record
 from .tokens import token_create, token_revoke
 
 TEMPLATES = "admin/declarations"

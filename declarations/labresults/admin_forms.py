@@ -1,6 +1,6 @@
 """The lab's forms in the admin: one result typed in, a correction, a CSV upload, a new
 API key and the date range of the timeliness page. They validate and normalise; the
-services in services.py, tokens.py and admin_import.py do the rest."""
+services in services.py, tokens.py and imports.py do the rest."""
 
 import datetime
 
@@ -145,7 +145,7 @@ class TokenForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    """The CSV file; reading it is admin_import.read_csv (its errors come back here)."""
+    """The CSV file; reading it is imports.read_csv (its errors come back here)."""
 
     file = forms.FileField(
         label=_("Tệp CSV kết quả"),

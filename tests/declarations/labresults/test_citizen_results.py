@@ -10,7 +10,6 @@ from declarations.labresults.models import LabResult, ResultStatus
 from declarations.labresults.services import result_correct
 from khaibao.notify.models import SmsMessage
 
-# The trust tests' key folder with an HC1 signing certificate, for each test (autouse).
 from .factories import record
 
 HOME = "declarations:labresults-home"
@@ -200,3 +199,17 @@ def test_the_ready_text_links_to_the_results_page(lab_a, village1):
     assert sms.to == "+84912345678"
     assert reverse(HOME) in sms.body
     assert "Âm tính" not in sms.body and "am tinh" not in sms.body.lower()
+
+
+def test_the_list_costs_the_same_queries_for_one_result_or_many(
+    citizen_client, citizen, lab_a, village1, django_assert_max_num_queries
+):
+    record(lab_a, area=village1)
+    citizen_client.get(reverse(HOME))  # the session seen once, as on any visit
+    with django_assert_max_num_queries(6) as one:
+        assert citizen_client.get(reverse(HOME)).status_code == 200
+    for number in range(2, 8):
+        record(lab_a, area=village1, sample_id=f"S-{number:04d}")
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = citizen_client.get(reverse(HOME)).content.decode()
+    assert page.count(detail_url(LabResult.objects.get(sample_id="S-0007"))) >= 1

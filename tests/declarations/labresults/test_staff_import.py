@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.labresults import admin_import
-from declarations.labresults.admin_import import read_csv
+from declarations.labresults import imports
+from declarations.labresults.imports import read_csv
 from declarations.labresults.models import LabImport, LabResult, ResultSource
 from declarations.labresults.parsing import RECORD_FIELDS
 
@@ -199,7 +199,7 @@ def test_a_header_without_the_columns_is_refused(client, lab_a, lab_a_staff):
 
 
 def test_a_file_over_the_size_limit_is_refused(client, lab_a, lab_a_staff, monkeypatch):
-    monkeypatch.setattr(admin_import, "MAX_BYTES", 100)
+    monkeypatch.setattr(imports, "MAX_BYTES", 100)
     client.force_login(lab_a_staff)
 
     response = _upload(client, _csv([_row("CR-1"), _row("CR-2")]))
@@ -210,7 +210,7 @@ def test_a_file_over_the_size_limit_is_refused(client, lab_a, lab_a_staff, monke
 
 
 def test_too_many_rows_are_refused(monkeypatch):
-    monkeypatch.setattr(admin_import, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
 
     with pytest.raises(ValidationError) as caught:
         read_csv(_csv([_row("CR-1"), _row("CR-2"), _row("CR-3")]))

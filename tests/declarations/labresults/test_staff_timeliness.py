@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from declarations.labresults.admin_timeliness import percentile
+from declarations.labresults.timeliness import percentile
 from tests.factories import make_staff
 
 from .factories import make_lab, record
