@@ -161,13 +161,10 @@ def person_for_result(data: ResultData, *, by: User | None) -> Person:
             person.phone and person.phone == data.phone
         ):
             return person
-    unclaimed = [
-        person
-        for person in candidates
-        if not (person.id_number and data.id_number)  # two different IDs: two persons
-    ]
-    if len(unclaimed) == 1 and len(candidates) == 1:
-        return unclaimed[0]
+    # The only person of that name and birth date, unless both have an ID document (then
+    # different ones, checked above: two persons).
+    if len(candidates) == 1 and not (candidates[0].id_number and data.id_number):
+        return candidates[0]
     return person_create(
         full_name=data.full_name,
         date_of_birth=data.date_of_birth,
