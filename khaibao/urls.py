@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("khaibao.areas.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("declarations.urls")),
+    path("tiem-chung/", include("vaccination.urls")),
     path("", include("khaibao.trust.urls")),
     path("", include("khaibao.uploads.urls")),
 ]

@@ -31,6 +31,10 @@ ENTRY_KINDS = {"v": "vaccination", "t": "test", "r": "recovery"}
 # Fields holding a date (the decoder turns a CBOR-tagged date or date-time into one).
 DATE_FIELDS = {"dob", "dt", "fr", "df", "du"}
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+#: The value sets the issuer checks against, newest release first: the eHealth Network's
+#: ehn-dcc-valuesets 2.12.0 (the last, with Abdala and Hayat-Vax), then those shipped with
+#: schema 1.3.0 for a set the later releases left to the gateway (test-manf).
+VALUE_SET_DIRS = (SCHEMA_DIR / "valuesets-2.12.0", SCHEMA_DIR / f"valuesets-{DCC_SCHEMA_VERSION}")
 #: Every released version of the schema, oldest first.
 SCHEMA_VERSIONS = (
     "1.0.0",
@@ -62,10 +66,54 @@ def icao_transliterate(name: str) -> str:
     return re.sub(r"[^A-Z<]", "", letters).strip("<")[:_MAX_TRANSLITERATED]
 
 
-def uvci_new() -> str:
-    """A fresh certificate id: URN:UVCI:01:VN:<26 random letters and digits>."""
-    random_part = secrets.token_bytes(16).hex().upper()[:26]
-    return f"{UVCI_PREFIX}{settings.QR_ISSUER}:{random_part}"
+#: The code points of the UVCI checksum, in the order of eu-dcc-schema's reference
+#: implementation (examples/Luhn-Mod-N): "#" is only the checksum's separator.
+UVCI_CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
+_UVCI_RANDOM_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32
+
+
+def _luhn_mod_n_sum(text: str, factor: int) -> int:
+    base = len(UVCI_CHECKSUM_ALPHABET)
+    total = 0
+    for character in reversed(text):
+        addend = factor * UVCI_CHECKSUM_ALPHABET.index(character)
+        factor = 1 if factor == 2 else 2
+        total += addend // base + addend % base
+    return total % base
+
+
+def uvci_checksum(uvci: str) -> str:
+    """The Luhn mod N check character of a UVCI (eHN guidelines, annex 2), computed over
+    the whole identifier with its "URN:UVCI:" prefix. ValueError for a character the
+    checksum's alphabet lacks (lower case, "#")."""
+    if any(character not in UVCI_CHECKSUM_ALPHABET for character in uvci):
+        raise ValueError("a UVCI holds only A-Z, 0-9, '/' and ':'")
+    base = len(UVCI_CHECKSUM_ALPHABET)
+    return UVCI_CHECKSUM_ALPHABET[(base - _luhn_mod_n_sum(uvci, 2)) % base]
+
+
+def uvci_is_valid(text: str) -> bool:
+    """Whether `text` is a UVCI whose "#" checksum is right (one without a checksum,
+    which the guidelines allow, is not checked here: False)."""
+    body, separator, check = (text or "").rpartition("#")
+    if not separator or len(check) != 1 or not body.startswith(UVCI_PREFIX):
+        return False
+    try:
+        return uvci_checksum(body) == check
+    except ValueError:
+        return False
+
+
+def uvci_new(issuing_entity: str = "") -> str:
+    """A fresh certificate id: URN:UVCI:01:VN:[<issuer>/]<24 random>#<checksum>.
+
+    Option 3 of the guidelines' annex 2 (an opaque unique string); 24 characters of
+    Crockford base 32 carry 120 random bits.
+    """
+    random_part = "".join(secrets.choice(_UVCI_RANDOM_ALPHABET) for _ in range(24))
+    entity = f"{issuing_entity}/" if issuing_entity else ""
+    body = f"{UVCI_PREFIX}{settings.QR_ISSUER}:{entity}{random_part}"
+    return f"{body}#{uvci_checksum(body)}"
 
 
 def hcert_name(*, family_name: str, given_name: str) -> dict:
@@ -211,7 +259,8 @@ def hcert_problems(hcert) -> list[str]:
 
 @functools.cache
 def _value_sets() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
-    """(entry kind, field) → (value set id, active codes), as the 1.3.0 schema links them."""
+    """(entry kind, field) → (value set id, active codes), as the 1.3.0 schema links them,
+    from the newest value-set release that has the set (VALUE_SET_DIRS)."""
     definitions = _schema(DCC_SCHEMA_VERSION)["$defs"]
     entry_definitions = {"v": "vaccination_entry", "t": "test_entry", "r": "recovery_entry"}
     value_sets = {}
@@ -220,8 +269,7 @@ def _value_sets() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
             target = definitions.get(spec.get("$ref", "").removeprefix("#/$defs/"), {})
             uri = target.get("valueset-uri")
             if uri:
-                path = SCHEMA_DIR / f"valuesets-{DCC_SCHEMA_VERSION}" / Path(uri).name
-                document = json.loads(path.read_text(encoding="utf-8"))
+                document = json.loads(_value_set_path(Path(uri).stem).read_text(encoding="utf-8"))
                 codes = frozenset(
                     code
                     for code, value in document["valueSetValues"].items()
@@ -231,10 +279,17 @@ def _value_sets() -> dict[tuple[str, str], tuple[str, frozenset[str]]]:
     return value_sets
 
 
+def _value_set_path(name: str) -> Path:
+    for directory in VALUE_SET_DIRS:
+        path = directory / f"{name}.json"
+        if path.exists():
+            return path
+    raise FileNotFoundError(name)
+
+
 def value_set_display(value_set: str, code: str) -> str:
-    """The English display name of a code of a 1.3.0 value set ("" when unknown)."""
-    path = SCHEMA_DIR / f"valuesets-{DCC_SCHEMA_VERSION}" / f"{value_set}.json"
-    return _displays(path).get(code, "")
+    """The English display name of a code of a value set ("" when unknown)."""
+    return _displays(_value_set_path(value_set)).get(code, "")
 
 
 @functools.cache
