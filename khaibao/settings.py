@@ -292,6 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "declarations.homecare.tasks.resend_open_alerts",
         "schedule": 60.0,
     },
+    # Vaccination: a request past its deadline is escalated within this period.
+    "vaccination-escalate-overdue-corrections": {
+        "task": "vaccination.tasks.escalate_overdue_corrections",
+        "schedule": 900.0,
+    },
 }
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 

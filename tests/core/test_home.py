@@ -14,9 +14,9 @@ def test_home_lists_the_five_services_and_says_which_are_not_built_yet(client, d
     text = response.content.decode()
     for title in ("Khai báo F0", "Chăm sóc F0 tại nhà", "Tiêm chủng", "Kết quả xét nghiệm"):
         assert title in text
-    # F0 declaration, home care and test results are built; vaccination and the
-    # health / entry declarations are not yet.
-    assert text.count("Chưa triển khai") == 2
+    # F0 declaration, home care, vaccination and test results are built; the health /
+    # entry declarations are not yet.
+    assert text.count("Chưa triển khai") == 1
 
 
 @pytest.mark.smoke
@@ -38,6 +38,15 @@ def test_home_links_home_care_to_its_page(client, db):
     start = text.index('id="service-home-care"')
     card = text[start : text.index("</article>", start)]
     assert f'href="{reverse("declarations:homecare-home")}">Chăm sóc F0 tại nhà</a>' in card
+    assert "Chưa triển khai" not in card
+
+
+@pytest.mark.smoke
+def test_home_links_vaccination_to_its_page(client, db):
+    text = client.get(reverse("home")).content.decode()
+    start = text.index('id="service-vaccination"')
+    card = text[start : text.index("</article>", start)]
+    assert f'href="{reverse("vaccination:home")}">Tiêm chủng</a>' in card
     assert "Chưa triển khai" not in card
 
 

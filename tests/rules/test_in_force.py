@@ -54,6 +54,8 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
         ("labresults", 1),
         ("labresults_sms", 1),
         ("login", 1),
+        ("vaccination", 1),
+        ("vaccination_sms", 1),
     }
 
 
