@@ -1,5 +1,5 @@
 """Finding a citizen's F0 declaration again from what they type (isolation completion),
-by the tolerant matching of declarations/matching.py. The typed phone is compared with
+by the tolerant matching of khaibao/people/matching.py. The typed phone is compared with
 the declaration's contact phone, the person's phone and the phone that filed it.
 """
 
@@ -12,8 +12,8 @@ from django.utils.translation import gettext
 from khaibao.lib import ratelimit
 from khaibao.lib.clientip import limit_key
 from khaibao.lib.normalize import clean_text, name_key
+from khaibao.people.matching import FieldGroup, phone_key, same_id_number, typed_id_number
 
-from ..matching import FieldGroup, phone_key, same_id_number, typed_id_number
 from .models import F0Declaration, F0Status
 
 # Which of one person's declarations the citizen most likely means: the one waiting

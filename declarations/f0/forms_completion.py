@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.people.ids import Sex
+from khaibao.people.matching import typed_id_number
 from khaibao.people.models import Person
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.models import Photo
@@ -14,7 +15,6 @@ from khaibao.uploads.models import Photo
 from ..kinds import TEST_RESULT_PHOTO
 from ..labresults.models import LabResult
 from ..labresults.selectors import negative_results_for_completion
-from ..matching import typed_id_number
 from .forms import photo_of
 
 _DATE_WIDGET = forms.DateInput(

@@ -10,9 +10,7 @@
    again finds its rows "unchanged" (the sample id is the key).
 """
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from khaibao.accounts.models import Unit, User
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
+from khaibao.lib.csvfile import csv_rows, csv_template
 
 from .models import LabImport, ResultSource
 from .parsing import RECORD_FIELDS, areas_by_code, parse_record, service_errors
@@ -30,7 +29,6 @@ from .services import result_record
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-FIRST_ROW = 2  # the header is row 1
 
 #: The template's one example row (a made-up person).
 EXAMPLE_ROW = {
@@ -50,61 +48,9 @@ EXAMPLE_ROW = {
 }
 
 
-def _error(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code)})
-
-
 def read_csv(content: bytes) -> list[dict]:
     """[{"row": n, "values": {field: text}}] of a lab's CSV; ValidationError on "file"."""
-    if len(content) > MAX_BYTES:
-        raise _error(
-            _("Tệp lớn hơn %(mb)d MB. Hãy chia thành nhiều tệp nhỏ hơn.")
-            % {"mb": MAX_BYTES // (1024 * 1024)},
-            "too_big",
-        )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _error(
-            _(
-                "Tệp không phải mã hoá UTF-8. Trong Excel, chọn Lưu thành → "
-                "“CSV UTF-8 (phân cách bằng dấu phẩy)”."
-            ),
-            "encoding",
-        ) from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise _error(_("Tệp không có dòng tiêu đề."), "no_header")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-        missing = [name for name in RECORD_FIELDS if name not in header]
-        if missing:
-            raise _error(
-                _("Dòng tiêu đề thiếu cột: %(columns)s. Hãy dùng tệp mẫu.")
-                % {"columns": ", ".join(missing)},
-                "header",
-            )
-        rows = []
-        for number, cells in enumerate(reader, start=FIRST_ROW):
-            if not any(cell.strip() for cell in cells):
-                continue  # a blank line a spreadsheet left at the end
-            if len(rows) == MAX_ROWS:
-                raise _error(
-                    _("Tệp có hơn %(max)d dòng kết quả. Hãy chia thành nhiều tệp nhỏ hơn.")
-                    % {"max": MAX_ROWS},
-                    "too_many_rows",
-                )
-            values = dict(zip(header, cells, strict=False))
-            rows.append(
-                {"row": number, "values": {name: values.get(name, "") for name in RECORD_FIELDS}}
-            )
-    except csv.Error:
-        raise _error(_("Không đọc được tệp CSV (sai định dạng)."), "csv") from None
-    if not rows:
-        raise _error(_("Tệp không có dòng kết quả nào dưới dòng tiêu đề."), "empty")
-    return rows
+    return csv_rows(content, columns=RECORD_FIELDS, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
 
 
 def import_preview_create(
@@ -200,10 +146,4 @@ def import_save(*, upload: LabImport, by: User, ip: str | None = None) -> LabImp
 
 
 def template_csv() -> str:
-    """The header and one example row, with a BOM so that Excel reads it as UTF-8."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(RECORD_FIELDS)
-    writer.writerow([EXAMPLE_ROW[name] for name in RECORD_FIELDS])
-    return buffer.getvalue()
+    return csv_template(RECORD_FIELDS, EXAMPLE_ROW)

@@ -27,11 +27,11 @@ from khaibao.accounts.models import Unit, User
 from khaibao.accounts.roles import Role
 from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
-from khaibao.lib.normalize import clean_text, name_key, normalize_phone
+from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.notify.services import sms_queue
-from khaibao.people.ids import CHILD_WITHOUT_ID, IdType
+from khaibao.people.ids import IdType
+from khaibao.people.matching import person_find_or_create, typed_id_number
 from khaibao.people.models import Person
-from khaibao.people.services import person_create
 from khaibao.rules.selectors import sms_text
 from khaibao.trust.hcert import uvci_new
 from khaibao.trust.services import certificate_revoke
@@ -40,15 +40,12 @@ from ..f0.models import OPEN_STATUSES, CaseSource, F0Declaration, F0Status, Test
 from ..f0.services import _case_code, _event, f0_accept
 from ..homecare.models import CareSource
 from ..homecare.services import homecare_enrol, public_link
-from ..matching import same_id_number, typed_id_number
 from .models import LabResult, LabToken, ResultStatus, TestOutcome
 from .rules import LABRESULTS_SMS, lab_rules
 
 # A lab's clock and ours may differ a little; a result "from the future" beyond this is
 # a typing error.
 FUTURE_SLACK = datetime.timedelta(minutes=5)
-# Persons sharing a name key and a birth date are few; this bounds a pathological case.
-_MAX_CANDIDATES = 50
 
 
 @dataclass(frozen=True)
@@ -139,43 +136,8 @@ def _same(result: LabResult, data: ResultData) -> bool:
 
 
 def person_for_result(data: ResultData, *, by: User | None) -> Person:
-    """The person a result is about: found by the ID document (with the same birth date,
-    so that a mistyped number never files it under someone else), or by name key and
-    birth date with a matching ID number or phone, or when exactly one person has that
-    name and birth date and no other ID; otherwise a new person."""
-    if data.id_number and data.id_number != CHILD_WITHOUT_ID:
-        digits = data.id_number.lstrip("0")
-        by_id = Person.objects.filter(
-            id_number__in={data.id_number, digits, "0" + digits}, date_of_birth=data.date_of_birth
-        )
-        for person in by_id[:_MAX_CANDIDATES]:
-            if same_id_number(person.id_number, data.id_number):
-                return person
-    candidates = list(
-        Person.objects.filter(
-            name_key=name_key(data.full_name), date_of_birth=data.date_of_birth
-        ).order_by("id")[:_MAX_CANDIDATES]
-    )
-    for person in candidates:
-        if same_id_number(person.id_number, data.id_number) or (
-            person.phone and person.phone == data.phone
-        ):
-            return person
-    # The only person of that name and birth date, unless both have an ID document (then
-    # different ones, checked above: two persons).
-    if len(candidates) == 1 and not (candidates[0].id_number and data.id_number):
-        return candidates[0]
-    return person_create(
-        full_name=data.full_name,
-        date_of_birth=data.date_of_birth,
-        sex=data.sex,
-        id_type=data.id_type,
-        id_number=data.id_number,
-        area=data.area,
-        phone=data.phone,
-        street_address=data.street_address,
-        by=by,
-    )
+    """The person a result is about, by the portal's one matching rule."""
+    return person_find_or_create(data, by=by)
 
 
 # -- recording ----------------------------------------------------------------------------

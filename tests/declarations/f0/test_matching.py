@@ -11,8 +11,8 @@ from declarations.f0.completion_lookup import f0_find_for_completion
 from declarations.f0.models import F0Status
 from declarations.f0.services import f0_accept
 from declarations.kinds import TEST_RESULT_PHOTO
-from declarations.matching import FieldGroup, typed_id_number
 from khaibao.people.ids import IdType, Sex
+from khaibao.people.matching import FieldGroup, typed_id_number
 from tests.declarations.factories import make_declaration, store_upload, tray_jpeg
 from tests.factories import make_person
 
