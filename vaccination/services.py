@@ -18,11 +18,10 @@ from khaibao.accounts.models import Unit, User
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.dates import date_text
-from khaibao.lib.normalize import name_key
 from khaibao.notify.services import sms_queue
-from khaibao.people.ids import CHILD_WITHOUT_ID
+from khaibao.people.matching import person_find_or_create
 from khaibao.people.models import ManagedPerson, Person, Relationship
-from khaibao.people.services import person_create, person_link_to_account
+from khaibao.people.services import person_link_to_account
 from khaibao.rules.selectors import sms_text
 from khaibao.trust.hcert import uvci_new
 from khaibao.trust.services import certificate_revoke
@@ -426,31 +425,6 @@ def correction_problems(data: CorrectionData, *, today: datetime.date) -> list[V
     return problems
 
 
-def person_for_correction(data: CorrectionData) -> Person:
-    """The person a request is about: the one on file with this ID document and birth
-    date, or with this name, birth date and phone; otherwise a new person."""
-    if data.id_number and data.id_number != CHILD_WITHOUT_ID:
-        found = Person.objects.filter(
-            id_type=data.id_type, id_number=data.id_number, date_of_birth=data.date_of_birth
-        ).first()
-        if found is not None:
-            return found
-    found = Person.objects.filter(
-        name_key=name_key(data.full_name), date_of_birth=data.date_of_birth, phone=data.phone
-    ).first()
-    if found is not None:
-        return found
-    return person_create(
-        full_name=data.full_name,
-        date_of_birth=data.date_of_birth,
-        sex=data.sex,
-        id_type=data.id_type,
-        id_number=data.id_number,
-        area=data.area,
-        phone=data.phone,
-    )
-
-
 def route_unit(data: CorrectionData) -> tuple[Unit | None, bool]:
     """(unit, routed to the ward's default): the unit named for the earliest dose, else
     the default unit of the citizen's ward."""
@@ -521,7 +495,7 @@ def correction_submit(
             ),
             "no_unit",
         )
-    person = person_for_correction(data)
+    person = person_find_or_create(data)
     stored_photo = photo_store(upload=photo, kind=PHOTO_KIND, person=person, uploaded_by=account)
     rules = vaccination_rules(data.area)
     first = _first_request_for(person, KIND_DOSES[data.kind])

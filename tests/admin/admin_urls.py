@@ -14,6 +14,9 @@ F0_DECISION_KINDS = frozenset({"accept", "reject", "completion_confirm", "comple
 #: Staff actions on a home-care patient: GET shows the action's page, POST acts.
 #: "alert_acknowledge" is the page of one of the patient's alerts.
 HOMECARE_ACTION_KINDS = frozenset({"accept", "reject", "end", "call_note", "alert_acknowledge"})
+#: A vaccination unit's decisions on a correction request: GET shows the decision's page,
+#: POST decides.
+VACCINATION_DECISION_KINDS = frozenset({"approve", "reject"})
 #: Model-admin URL kinds that take an object id.
 OBJECT_KINDS = frozenset(
     {
@@ -26,6 +29,9 @@ OBJECT_KINDS = frozenset(
         "withdraw",
         *F0_DECISION_KINDS,
         *HOMECARE_ACTION_KINDS,
+        *VACCINATION_DECISION_KINDS,
+        # A correction request's photo of the paper certificate.
+        "request_photo",
     }
 )
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,

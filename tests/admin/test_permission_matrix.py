@@ -30,12 +30,15 @@ from khaibao.accounts.roles import Role
 from khaibao.audit.models import AuditAction, AuditEvent
 from tests.declarations.labresults.factories import make_lab, record
 from tests.factories import make_staff
+from tests.vaccination.factories import give_dose, make_unit, make_unit_staff, submit_correction
+from vaccination.models import DoseImport, VaccinationCertificate, WardDefaultUnit
 
 from .admin_urls import (
     F0_DECISION_KINDS,
     HOMECARE_ACTION_KINDS,
     LIST_KINDS,
     OBJECT_KINDS,
+    VACCINATION_DECISION_KINDS,
     admin_url,
     assert_login_redirect,
     csv_rows,
@@ -76,6 +79,29 @@ OBJECTS = {
     "declarations.labresult": ("ward1_lab_result", "ward2_lab_result", "other_province_lab_result"),
     "declarations.labtoken": ("ward1_lab_token", "ward2_lab_token", "other_province_lab_token"),
     "declarations.labimport": ("ward1_lab_import", "ward2_lab_import", "other_province_lab_import"),
+    # Vaccination rows by the unit they belong to (a certificate: its dose's unit); a
+    # ward's default unit by the ward.
+    "vaccination.doserecord": ("ward1_dose", "ward2_dose", "other_province_dose"),
+    "vaccination.doseimport": (
+        "ward1_dose_import",
+        "ward2_dose_import",
+        "other_province_dose_import",
+    ),
+    "vaccination.correctionrequest": (
+        "ward1_correction",
+        "ward2_correction",
+        "other_province_correction",
+    ),
+    "vaccination.vaccinationcertificate": (
+        "ward1_vaccination_certificate",
+        "ward2_vaccination_certificate",
+        "other_province_vaccination_certificate",
+    ),
+    "vaccination.warddefaultunit": (
+        "ward1_default_unit",
+        "ward2_default_unit",
+        "other_province_default_unit",
+    ),
 }
 
 #: Models whose rows belong to a whole province (rule versions): both "ward" objects are
@@ -106,6 +132,11 @@ CSV_KEY = {
     "declarations.labresult": lambda result: result.sample_id,
     "declarations.labtoken": lambda token: token.name,
     "declarations.labimport": lambda upload: upload.file_name,
+    "vaccination.doserecord": lambda dose: dose.lot,
+    "vaccination.doseimport": lambda upload: upload.file_name,
+    "vaccination.correctionrequest": lambda correction: correction.tracking_code,
+    "vaccination.vaccinationcertificate": lambda certificate: certificate.uvci,
+    "vaccination.warddefaultunit": lambda default: str(default.ward),
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
@@ -121,6 +152,17 @@ HOMECARE_STAFF = READ | {"export_range"} | HOMECARE_ACTION_KINDS
 #: uploads CSV files ("change" on a result is its correction, a form on its page).
 LAB_RESULTS_READ = READ | {"timeliness"}
 LAB_RESULTS_LAB = LAB_RESULTS_READ | {"add", "import"}
+#: A correction request: reading it and its photo, and the decisions (the province's
+#: only once the request is escalated; the page says so otherwise).
+CORRECTIONS_DECIDE = READ | {"request_photo"} | VACCINATION_DECISION_KINDS
+#: What a role without any vaccination permission opens of vaccination: nothing.
+NO_VACCINATION = {
+    "vaccination.doserecord": NOTHING,
+    "vaccination.doseimport": NOTHING,
+    "vaccination.correctionrequest": NOTHING,
+    "vaccination.vaccinationcertificate": NOTHING,
+    "vaccination.warddefaultunit": NOTHING,
+}
 
 #: What each persona may open, per model. Every other URL of the model is a 403.
 ALLOWED = {
@@ -140,6 +182,7 @@ ALLOWED = {
         "declarations.labresult": LAB_RESULTS_READ,
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
+        **NO_VACCINATION,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -157,6 +200,7 @@ ALLOWED = {
         "declarations.labresult": NOTHING,
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
+        **NO_VACCINATION,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -174,6 +218,7 @@ ALLOWED = {
         "declarations.labresult": LAB_RESULTS_LAB,
         "declarations.labtoken": READ | {"add"},
         "declarations.labimport": READ,
+        **NO_VACCINATION,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -193,6 +238,36 @@ ALLOWED = {
         "declarations.labresult": LAB_RESULTS_READ,
         "declarations.labtoken": READ,
         "declarations.labimport": NOTHING,
+        # Reads every unit's doses and uploads; names each ward's default unit.
+        "vaccination.doserecord": READ,
+        "vaccination.doseimport": READ,
+        "vaccination.correctionrequest": CORRECTIONS_DECIDE,
+        "vaccination.vaccinationcertificate": READ,
+        "vaccination.warddefaultunit": READ | {"add", "delete"},
+    },
+    "vaccination_unit_staff": {
+        "people.person": READ | {"add"},
+        "areas.area": READ,
+        "accounts.user": NOTHING,
+        "audit.auditevent": NOTHING,
+        "declarations.f0declaration": NOTHING,
+        "notify.smsmessage": NOTHING,
+        "accounts.phoneloginguard": NOTHING,
+        "rules.ruleversion": RULES_READ,
+        "trust.trustedcertificate": NOTHING,
+        "accounts.unit": NOTHING,
+        "declarations.homecarepatient": NOTHING,
+        "declarations.guidancedocument": NOTHING,
+        "declarations.labresult": NOTHING,
+        "declarations.labtoken": NOTHING,
+        "declarations.labimport": NOTHING,
+        # Types doses in and uploads CSV files ("change" on a dose is its correction, a
+        # form on its page); decides its unit's correction requests.
+        "vaccination.doserecord": READ | {"add", "import"},
+        "vaccination.doseimport": READ,
+        "vaccination.correctionrequest": CORRECTIONS_DECIDE,
+        "vaccination.vaccinationcertificate": READ,
+        "vaccination.warddefaultunit": NOTHING,
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -210,6 +285,7 @@ ALLOWED = {
         "declarations.labresult": NOTHING,
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
+        **NO_VACCINATION,
     },
 }
 
@@ -241,6 +317,15 @@ NEVER = frozenset(
         ("declarations.labtoken", "delete"),
         ("declarations.labimport", "add"),
         ("declarations.labimport", "delete"),
+        # Doses are corrected, never deleted; uploads come from the doses' import page;
+        # requests come from citizens and certificates from the services, all kept.
+        ("vaccination.doserecord", "delete"),
+        ("vaccination.doseimport", "add"),
+        ("vaccination.doseimport", "delete"),
+        ("vaccination.correctionrequest", "add"),
+        ("vaccination.correctionrequest", "delete"),
+        ("vaccination.vaccinationcertificate", "add"),
+        ("vaccination.vaccinationcertificate", "delete"),
     }
 )
 
@@ -816,3 +901,131 @@ def ward2_lab_import(ward2_lab, superuser):
 @pytest.fixture
 def other_province_lab_import(other_province_lab, superuser):
     return _import(other_province_lab, superuser, "tep-ha-noi.csv")
+
+
+# -- vaccination fixtures -------------------------------------------------------------
+# One vaccination unit in each place; the unit staff persona works for the ward-1 unit.
+# Doses, uploads and requests belong to their unit, a certificate to its dose's unit, a
+# ward's default unit to the ward.
+
+
+@pytest.fixture
+def vaccination_unit1(superuser, ward1):
+    return make_unit(by=superuser, area=ward1, code="TC-P1", name="Điểm tiêm phường 1")
+
+
+@pytest.fixture
+def vaccination_unit2(superuser, ward2):
+    return make_unit(by=superuser, area=ward2, code="TC-P2", name="Điểm tiêm phường 2")
+
+
+@pytest.fixture
+def other_province_vaccination_unit(superuser, other_ward):
+    return make_unit(by=superuser, area=other_ward, code="TC-HN", name="Điểm tiêm Hà Nội")
+
+
+@pytest.fixture
+def vaccination_unit_staff(superuser, vaccination_unit1):
+    return make_unit_staff(by=superuser, unit=vaccination_unit1, username="diem-tiem-phuong-1")
+
+
+@pytest.fixture
+def ward1_dose(citizen_person, vaccination_unit1):
+    return give_dose(citizen_person, vaccination_unit1, lot="LO-PHUONG-1")
+
+
+@pytest.fixture
+def ward2_dose(ward2_person, vaccination_unit2):
+    return give_dose(ward2_person, vaccination_unit2, lot="LO-PHUONG-2")
+
+
+@pytest.fixture
+def other_province_dose(other_province_person, other_province_vaccination_unit):
+    return give_dose(other_province_person, other_province_vaccination_unit, lot="LO-HA-NOI")
+
+
+@pytest.fixture
+def ward1_vaccination_certificate(ward1_dose):
+    return VaccinationCertificate.objects.get(dose=ward1_dose)
+
+
+@pytest.fixture
+def ward2_vaccination_certificate(ward2_dose):
+    return VaccinationCertificate.objects.get(dose=ward2_dose)
+
+
+@pytest.fixture
+def other_province_vaccination_certificate(other_province_dose):
+    return VaccinationCertificate.objects.get(dose=other_province_dose)
+
+
+def _dose_import(unit, superuser, name):
+    return DoseImport.objects.create(
+        unit=unit, file_name=name, sha256="0" * 64, imported_by=superuser
+    )
+
+
+@pytest.fixture
+def ward1_dose_import(vaccination_unit1, superuser):
+    return _dose_import(vaccination_unit1, superuser, "mui-tiem-phuong-1.csv")
+
+
+@pytest.fixture
+def ward2_dose_import(vaccination_unit2, superuser):
+    return _dose_import(vaccination_unit2, superuser, "mui-tiem-phuong-2.csv")
+
+
+@pytest.fixture
+def other_province_dose_import(other_province_vaccination_unit, superuser):
+    return _dose_import(other_province_vaccination_unit, superuser, "mui-tiem-ha-noi.csv")
+
+
+# Requests sent from phones of their own (not the citizen persona's, which another
+# fixture may create later).
+
+
+@pytest.fixture
+def ward1_correction(ward1, vaccination_unit1):
+    return submit_correction(area=ward1, unit=vaccination_unit1, phone="+84911000111")
+
+
+@pytest.fixture
+def ward2_correction(ward2, vaccination_unit2):
+    return submit_correction(
+        area=ward2,
+        unit=vaccination_unit2,
+        kind="dose1",
+        full_name="Trần Thị Cúc",
+        date_of_birth=datetime.date(1975, 11, 30),
+        sex="F",
+        id_number="079175003333",
+        phone="+84987000111",
+    )
+
+
+@pytest.fixture
+def other_province_correction(other_ward, other_province_vaccination_unit):
+    return submit_correction(
+        area=other_ward,
+        unit=other_province_vaccination_unit,
+        kind="dose1",
+        full_name="Lê Văn Dũng",
+        date_of_birth=datetime.date(1969, 1, 8),
+        id_number="001069003333",
+        phone="+84903000111",
+    )
+
+
+@pytest.fixture
+def ward1_default_unit(ward1, vaccination_unit1):
+    return WardDefaultUnit.objects.create(ward=ward1, unit=vaccination_unit1)
+
+
+@pytest.fixture
+def ward2_default_unit(ward2, vaccination_unit2):
+    return WardDefaultUnit.objects.create(ward=ward2, unit=vaccination_unit2)
+
+
+@pytest.fixture
+def other_province_default_unit(other_ward, other_province_vaccination_unit):
+    return WardDefaultUnit.objects.create(ward=other_ward, unit=other_province_vaccination_unit)

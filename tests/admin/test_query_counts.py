@@ -14,7 +14,9 @@ from khaibao.audit.services import log_action
 from khaibao.people.ids import Sex
 from khaibao.people.models import Person
 from khaibao.rules.models import RuleVersion
-from tests.factories import make_area, make_person, make_staff
+from tests.factories import cccd_for, make_area, make_person, make_staff
+from tests.vaccination.factories import give_dose, make_unit, make_unit_staff, submit_correction
+from vaccination.models import CorrectionRequest, DoseRecord, VaccinationCertificate
 
 from .admin_urls import admin_url, post_action
 
@@ -184,5 +186,96 @@ def test_rule_version_changelist_queries_do_not_grow_with_the_rows(
 
     assert len(first.context["cl"].result_list) >= 5
     assert len(second.context["cl"].result_list) >= 50
+    assert many == few
+    assert few <= QUERY_BUDGET
+
+
+# -- vaccination ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def vaccination_unit(superuser, ward1):
+    return make_unit(by=superuser, area=ward1, code="TC-P1", name="Điểm tiêm phường 1")
+
+
+@pytest.fixture
+def vaccination_staff(superuser, vaccination_unit):
+    return make_unit_staff(by=superuser, unit=vaccination_unit, username="diem-tiem-phuong-1")
+
+
+def _add_doses(places, unit, start: int, stop: int) -> None:
+    for number in range(start, stop):
+        person = make_person(
+            area=places[number % len(places)],
+            full_name=f"Người Tiêm {number}",
+            date_of_birth=datetime.date(1960 + number % 40, 1 + number % 12, 1 + number % 28),
+        )
+        give_dose(person, unit, lot=f"LO{number}")
+
+
+def _add_corrections(area, unit, start: int, stop: int) -> None:
+    for number in range(start, stop):
+        born = datetime.date(1970 + number % 30, 1 + number % 12, 1 + number % 28)
+        submit_correction(
+            area=area,
+            unit=unit,
+            kind="dose1",
+            full_name=f"Người Phản Ánh {number}",
+            date_of_birth=born,
+            id_number=cccd_for(born, Sex.MALE),
+            phone=f"+8491{number:07d}",
+        )
+
+
+def test_dose_changelist_queries_do_not_grow_with_the_rows(
+    client, vaccination_staff, vaccination_unit, ward1_places
+):
+    client.force_login(vaccination_staff)
+    url = admin_url(DoseRecord, "changelist")
+    _add_doses(ward1_places, vaccination_unit, 0, 5)
+    client.get(url)
+
+    few, first = _queries(client, client.get, url)
+    _add_doses(ward1_places, vaccination_unit, 5, 50)
+    many, second = _queries(client, client.get, url)
+
+    assert len(first.context["cl"].result_list) == 5
+    assert len(second.context["cl"].result_list) == 50
+    assert many == few
+    assert few <= QUERY_BUDGET
+
+
+def test_correction_queue_queries_do_not_grow_with_the_rows(
+    client, vaccination_staff, vaccination_unit, ward1
+):
+    client.force_login(vaccination_staff)
+    url = admin_url(CorrectionRequest, "changelist")
+    _add_corrections(ward1, vaccination_unit, 0, 5)
+    client.get(url)
+
+    few, first = _queries(client, client.get, url)
+    _add_corrections(ward1, vaccination_unit, 5, 30)
+    many, second = _queries(client, client.get, url)
+
+    assert len(first.context["cl"].result_list) == 5
+    assert len(second.context["cl"].result_list) == 30
+    assert many == few
+    assert few <= QUERY_BUDGET
+
+
+def test_certificate_changelist_queries_do_not_grow_with_the_rows(
+    client, province_admin, vaccination_unit, ward1_places
+):
+    client.force_login(province_admin)
+    url = admin_url(VaccinationCertificate, "changelist")
+    _add_doses(ward1_places, vaccination_unit, 0, 5)
+    client.get(url)
+
+    few, first = _queries(client, client.get, url)
+    _add_doses(ward1_places, vaccination_unit, 5, 50)
+    many, second = _queries(client, client.get, url)
+
+    assert len(first.context["cl"].result_list) == 5
+    assert len(second.context["cl"].result_list) == 50
     assert many == few
     assert few <= QUERY_BUDGET
