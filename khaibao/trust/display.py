@@ -77,10 +77,12 @@ def format_moment(value: str, *, with_time: bool = False) -> str:
 def _certificate_rows(kind: str, hcert: dict) -> list[tuple[str, str]]:
     entry = next(iter(hcert.get(kind[:1], None) or [{}]))
     if kind == "v":
+        # The dose and nothing else of the entry (not its issuer text `is`).
+        product = entry.get("mp", "")
         return [
+            (_("Vắc xin"), value_set_display("vaccine-medicinal-product", product) or product),
             (_("Mũi tiêm"), f"{entry.get('dn')}/{entry.get('sd')}"),
             (_("Ngày tiêm"), format_date(entry.get("dt", ""))),
-            (_("Vắc xin"), entry.get("mp", "")),
         ]
     if kind == "t":
         test_type = entry.get("tt", "")

@@ -7,6 +7,7 @@ app_name = "trust"
 urlpatterns = [
     path("nguoi-than/<uuid:public_id>/ma-qr/", views.person_qr, name="person-qr"),
     path(".well-known/khaibao/keys.json", views.keys, name="keys"),
+    path(".well-known/khaibao/revocations.json", views.revocations, name="revocations"),
     path(
         ".well-known/khaibao/signing-certificates.json",
         views.signing_certificates,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,10 +21,14 @@ from .forms import VerifyForm
 from .image_requests import qr_image_enqueue, qr_image_request
 from .images import qr_image_cached
 from .keys import csca_pem, public_keys_document, signing_certificates_document
+from .revocation import revocation_list
 from .services import qr_for_person, qr_verify
 
 API_MAX_BODY_BYTES = 16 * 1024
 KEYS_MAX_AGE_SECONDS = 3600
+# A revocation should reach offline verifiers within minutes; the ETag keeps the
+# revalidations cheap.
+REVOCATIONS_MAX_AGE_SECONDS = 300
 IMAGE_MAX_AGE_SECONDS = 24 * 3600
 # A grey square with three dots. Its intrinsic size (16 px) is how the page's script
 # tells it from the real QR image (hundreds of pixels) and keeps reloading.
@@ -35,8 +40,8 @@ PLACEHOLDER_SVG = (
 )
 
 
-def _public(response):
-    response["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE_SECONDS}"
+def _public(response, max_age: int = KEYS_MAX_AGE_SECONDS):
+    response["Cache-Control"] = f"public, max-age={max_age}"
     # Public data that verifier apps on other origins fetch.
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -52,6 +57,18 @@ def keys(request):
 def signing_certificates(request):
     """The HC1 signing certificates, in the EU DCC verifier service's JSON format."""
     return _public(JsonResponse(signing_certificates_document()))
+
+
+@require_GET
+def revocations(request):
+    """The UCI hashes of the revoked HC1 certificates (revocation.revocation_list_document),
+    for verifiers that check offline; 304 when the If-None-Match ETag is still current."""
+    published = revocation_list()
+    response = get_conditional_response(request, etag=published.etag)
+    if response is None:
+        response = HttpResponse(published.body, content_type="application/json")
+    response["ETag"] = published.etag
+    return _public(response, max_age=REVOCATIONS_MAX_AGE_SECONDS)
 
 
 @require_GET
