@@ -278,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "khaibao.uploads.tasks.delete_orphan_photos",
         "schedule": 3600.0,
     },
+    "delete-abandoned-held-photos": {
+        "task": "khaibao.uploads.tasks.delete_abandoned_held_photos",
+        "schedule": 3600.0,
+    },
     "clear-expired-sessions": {
         "task": "khaibao.accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,

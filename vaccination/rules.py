@@ -23,8 +23,8 @@ VACCINATION_KIND = RuleKind(
     slug=VACCINATION,
     label=_("Tiêm chủng: chứng nhận và phản ánh"),
     description=_(
-        "Thời hạn mã QR chứng nhận tiêm chủng, khoảng cách tối thiểu giữa hai mũi, ngày bắt "
-        "đầu tiêm và hạn đơn vị tiêm xử lý phản ánh trước khi chuyển Sở Y tế."
+        "Thời hạn mã QR chứng nhận tiêm chủng, khoảng cách tối thiểu giữa hai mũi và hạn đơn "
+        "vị tiêm xử lý phản ánh trước khi chuyển Sở Y tế."
     ),
     fields=(
         IntegerRule(

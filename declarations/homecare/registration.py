@@ -37,7 +37,7 @@ from khaibao.areas.forms import AreaPickerMixin
 from khaibao.areas.models import Area
 from khaibao.lib.clientip import client_ip
 from khaibao.lib.dates import date_text
-from khaibao.lib.forms import apply_service_errors
+from khaibao.lib.forms import apply_service_errors, day_field
 from khaibao.lib.normalize import clean_text, name_key, normalize_phone, phone_for_display
 from khaibao.people.ids import (
     ADULT_AGE,
@@ -89,19 +89,6 @@ DANGER_CHOICES = tuple(
 YES_NO = (("yes", gettext_lazy("Có")), ("no", gettext_lazy("Không")))
 
 
-def _date_field(label, **kwargs) -> forms.DateField:
-    message = gettext_lazy("Nhập ngày dạng ngày/tháng/năm, ví dụ 21/11/2026.")
-    return forms.DateField(
-        label=label,
-        widget=forms.DateInput(
-            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-            format="%d/%m/%Y",
-        ),
-        error_messages={"required": message, "invalid": message},
-        **kwargs,
-    )
-
-
 def _number_field(label, *, low: int, high: int, **kwargs) -> forms.IntegerField:
     """An optional whole number in [low, high]; its messages are set per form (below)."""
     return forms.IntegerField(
@@ -126,7 +113,7 @@ class RegistrationForm(AreaPickerMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": gettext_lazy("Nhập họ và tên.")},
     )
-    date_of_birth = _date_field(gettext_lazy("Ngày sinh"))
+    date_of_birth = day_field(gettext_lazy("Ngày sinh"))
     sex = forms.ChoiceField(
         label=gettext_lazy("Giới tính"),
         choices=Sex.choices,
@@ -154,7 +141,7 @@ class RegistrationForm(AreaPickerMixin, forms.Form):
         ),
     )
     # -- the test and the health status ------------------------------------------------------
-    onset_date = _date_field(gettext_lazy("Ngày xét nghiệm dương tính"))
+    onset_date = day_field(gettext_lazy("Ngày xét nghiệm dương tính"))
     health_status = forms.ChoiceField(
         label=gettext_lazy("Tình trạng sức khoẻ hiện nay"),
         choices=HEALTH_STATUSES,

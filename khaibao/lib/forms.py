@@ -19,3 +19,19 @@ def apply_field_errors(form: forms.BaseForm, exc: ValidationError) -> bool:
         return False
     apply_service_errors(form, exc)
     return True
+
+
+def day_field(label, **kwargs) -> forms.DateField:
+    """A date typed as people write it (14/03/1988), with a phone's number keyboard."""
+    from django.utils.translation import gettext_lazy
+
+    message = gettext_lazy("Nhập ngày dạng ngày/tháng/năm, ví dụ 21/11/2026.")
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+            format="%d/%m/%Y",
+        ),
+        error_messages={"required": message, "invalid": message},
+        **kwargs,
+    )
