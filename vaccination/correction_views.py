@@ -16,6 +16,7 @@ stay in the session, so a reload or a second try asks for neither again.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -30,10 +31,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from khaibao.accounts.citizen_forms import CodeForm
 from khaibao.accounts.otp import otp_request, otp_verify, seconds_until_resend
 from khaibao.accounts.views import SESSION_BINDING, _session_binding
-from khaibao.lib.clientip import client_ip
+from khaibao.lib import ratelimit
+from khaibao.lib.clientip import client_ip, limit_key
 from khaibao.lib.forms import apply_service_errors
 from khaibao.lib.normalize import phone_for_display
-from khaibao.lib.ratelimit import hit
 from khaibao.uploads.forms import PhotoField
 from khaibao.uploads.held import photo_held, photo_hold, photo_release
 
@@ -42,7 +43,8 @@ from .models import CorrectionRequest
 from .selectors import correction_by_code
 from .services import correction_submit
 
-#: {"data": {field: [values]}, "photo": held token, "phone": E.164 once a code was sent}
+#: {"data": {field: [values]} (the draft), "photo": held token, and once a code was sent
+#: "phone" (E.164) with "sent": the answers as they were validated for that code.
 SESSION_CORRECTION = "vaccination_correction"
 #: Tracking codes this browser looked up with the right birth date.
 SESSION_SEEN = "vaccination_corrections_seen"
@@ -63,12 +65,34 @@ def _form_page(request, form, status: int = 200):
     return render(request, "vaccination/correction.html", context, status=status)
 
 
-def _hold_posted_photo(request, form) -> None:
-    """A good photo sent with a refused try is kept, so it is not asked again."""
+def _may_hold(request) -> bool:
+    """Anonymous photos are held in private storage: each client gets the hourly budget
+    of a signed-in account's uploads (three times it, as it may be a carrier's shared
+    address), so nobody can fill the disk with them."""
+    return ratelimit.allow(
+        f"vaccination:held-photo:ip:{limit_key(client_ip(request))}",
+        limit=settings.UPLOAD_MAX_PER_ACCOUNT_PER_HOUR * 3,
+        window=3600,
+    )
+
+
+def _too_many_photos() -> ValidationError:
+    return ValidationError(
+        _("Bạn đã tải lên quá nhiều ảnh trong một giờ. Vui lòng thử lại sau."),
+        code="rate_limited",
+    )
+
+
+def _hold_posted_photo(request, form) -> bool:
+    """A good photo sent with a refused try is kept, so it is not asked again. False
+    when the client has used up its budget of held photos."""
     photo = form.cleaned_data.get("photo") if hasattr(form, "cleaned_data") else None
     if photo:
+        if not _may_hold(request):
+            return False
         photo_release(_kept(request).get("photo"))
         _keep(request, photo=photo_hold(photo))
+    return True
 
 
 @never_cache
@@ -84,7 +108,9 @@ def correction(request):
     form = CorrectionForm(request.POST, request.FILES, held_photo=bool(kept.get("photo")))
     valid = form.is_valid()
     _keep(request, data=form.stored())
-    _hold_posted_photo(request, form)
+    if not _hold_posted_photo(request, form):
+        form.add_error("photo", _too_many_photos())
+        return _form_page(request, form, status=429)
     if not valid:
         return _form_page(request, form, status=400)
     phone = form.cleaned_data["phone"]
@@ -95,7 +121,9 @@ def correction(request):
             form.add_error(None, exc)
             return _form_page(request, form, status=403 if exc.code == "phone_locked" else 429)
         messages.info(request, _("Dùng mã xác thực đã gửi trước đó đến số này."))
-    _keep(request, phone=phone)
+    # The code is for these answers: the draft may change after it (autosave), the
+    # request written after the code may not (another phone, other doses).
+    _keep(request, phone=phone, sent=form.stored())
     return redirect("vaccination:correction-verify")
 
 
@@ -114,6 +142,11 @@ class _PhotoForm(forms.Form):
 @require_POST
 def correction_photo(request):
     """The photo, sent as soon as it is chosen: checked, then held for the request."""
+    if not _may_hold(request):
+        error = _too_many_photos()
+        # The shape of a form's errors, as for a refused photo.
+        errors = {"photo": [{"message": error.message, "code": error.code}]}
+        return JsonResponse({"errors": errors}, status=429)
     form = _PhotoForm(request.POST, request.FILES)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -144,10 +177,10 @@ def _sign_in(request, account) -> None:
 @require_http_methods(["GET", "POST"])
 def correction_verify(request):
     kept = _kept(request)
-    if not kept.get("phone"):
+    if not kept.get("phone") or not kept.get("sent"):
         messages.info(request, _("Nhập thông tin phản ánh để nhận mã xác thực."))
         return redirect("vaccination:correction")
-    form = CorrectionForm.from_stored(kept["data"], held_photo=bool(kept.get("photo")))
+    form = CorrectionForm.from_stored(kept["sent"], held_photo=bool(kept.get("photo")))
     form.fields.pop("captcha")  # answered at step 1
     photo = photo_held(kept.get("photo"))
     if photo is None or not form.is_valid():
@@ -216,7 +249,8 @@ def correction_lookup(request):
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "vaccination/correction_lookup.html", {"form": form}, status=status)
-    if hit(f"vaccination-lookup:{client_ip(request)}", window=3600) > LOOKUPS_PER_HOUR:
+    key = f"vaccination:lookup:ip:{limit_key(client_ip(request))}"
+    if not ratelimit.allow(key, limit=LOOKUPS_PER_HOUR, window=3600):
         form.add_error(None, _("Tra cứu quá nhiều lần. Hãy thử lại sau một giờ."))
         return render(request, "vaccination/correction_lookup.html", {"form": form}, status=429)
     found = correction_by_code(form.cleaned_data["code"], form.cleaned_data["date_of_birth"])

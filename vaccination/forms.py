@@ -26,7 +26,7 @@ from khaibao.people.services import check_date_of_birth, check_full_name
 from khaibao.uploads.forms import PhotoField
 
 from .models import KIND_DOSES, CorrectionKind
-from .services import CorrectionData, StatedDose, correction_problems
+from .services import CorrectionData, StatedDose, correction_problems, route_unit
 from .vaccines import Vaccine
 
 DOSE_NUMBERS = (1, 2)
@@ -178,8 +178,23 @@ class CorrectionForm(AreaPickerMixin, forms.Form):
                     self.add_error(name, message)
         if self.errors:
             return cleaned
-        for problem in correction_problems(self.correction_data(), today=timezone.localdate()):
+        data = self.correction_data()
+        problems = correction_problems(data, today=timezone.localdate())
+        for problem in problems:
             self.add_error(None, problem)
+        if not problems and route_unit(data)[0] is None:
+            # correction_submit refuses a request no unit takes; said here, before a code
+            # is sent, not after the citizen has typed it (the service's own message).
+            self.add_error(
+                f"dose{data.doses[0].number}_unit",
+                ValidationError(
+                    _(
+                        "Phường / xã này chưa có đơn vị tiêm nhận phản ánh. Chọn nơi tiêm trong "
+                        "danh sách, hoặc gọi tổng đài để được hỗ trợ."
+                    ),
+                    code="no_unit",
+                ),
+            )
         return cleaned
 
     def _stated(self, number: int) -> StatedDose | None:

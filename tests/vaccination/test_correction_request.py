@@ -16,6 +16,7 @@ from khaibao.people.models import Person
 from khaibao.uploads.held import HELD_DIR, held_photos_delete
 from khaibao.uploads.models import Photo
 from khaibao.uploads.services import private_storage
+from tests.uploads.conftest import private_media  # noqa: F401 (autouse: a storage per test)
 from tests.uploads.images import jpeg_bytes
 from vaccination.forms import CorrectionForm
 from vaccination.models import CorrectionKind, CorrectionRequest, CorrectionStatus
@@ -276,3 +277,56 @@ def test_the_form_class_ignores_the_other_doses_fields(ward1, unit1):
     form.held_photo = True
     assert form.is_valid(), form.errors
     assert [dose.number for dose in form.correction_data().doses] == [1]
+
+
+def test_answers_changed_after_the_code_are_not_the_ones_confirmed(client, ward1, unit1):
+    """The draft autosave may go on after the code was sent; the request written is the
+    one the code was sent for, to the phone that got the code."""
+    send(client, answers(ward1, unit1))
+    other_phone = {**answers(ward1, unit1), "phone": "0913 999 888", "dose2_lot": "XX0001"}
+    client.post(reverse("vaccination:correction-draft"), other_phone)
+
+    response = client.post(VERIFY, {"code": sent_code()})
+
+    request = CorrectionRequest.objects.get()
+    assert response.status_code == 302
+    assert (request.phone, request.account.phone) == (E164, E164)
+    assert request.doses.get().lot == "NJ0377"
+    assert not SmsMessage.objects.filter(to="+84913999888").exists()
+
+
+def test_a_ward_no_unit_takes_is_said_before_any_code_is_sent(client, ward1, unit1):
+    data = answers(ward1, unit1, dose2_unit="", dose2_unit_name="Tiêm lưu động quận 7")
+
+    response = send(client, data)
+
+    assert response.status_code == 400
+    assert "chưa có đơn vị tiêm nhận phản ánh" in " ".join(
+        response.context["form"].errors["dose2_unit"]
+    )
+    assert not SmsMessage.objects.exists() and nothing_stored()
+
+
+def test_anonymous_photos_held_per_client_are_limited(client, db, settings):
+    settings.UPLOAD_MAX_PER_ACCOUNT_PER_HOUR = 1  # three held photos an hour per client
+    url = reverse("vaccination:correction-photo")
+    for _try in range(3):
+        assert client.post(url, {"photo": photo_upload()}).status_code == 200
+
+    response = client.post(url, {"photo": photo_upload()})
+
+    assert response.status_code == 429
+    assert response.json()["errors"]["photo"][0]["message"].startswith(
+        "Bạn đã tải lên quá nhiều ảnh trong một giờ"
+    )
+    days, _files = private_storage().listdir(HELD_DIR)
+    # Each new photo replaced the browser's previous one: one file is held.
+    assert sum(len(private_storage().listdir(f"{HELD_DIR}/{day}")[1]) for day in days) == 1
+
+
+def test_the_beat_sweeps_abandoned_held_photos_every_hour(settings):
+    from khaibao.uploads.tasks import delete_abandoned_held_photos
+
+    entry = settings.CELERY_BEAT_SCHEDULE["delete-abandoned-held-photos"]
+    assert entry["task"] == delete_abandoned_held_photos.name
+    assert entry["schedule"] == 3600.0
