@@ -61,6 +61,8 @@ def _keep(request, **changes) -> None:
 
 
 def _form_page(request, form, status: int = 200):
+    if "captcha" not in form.fields:
+        form.ask_captcha()  # the code step's form goes back to step 1: ask it again
     context = {"form": form, "held_photo": bool(_kept(request).get("photo"))}
     return render(request, "vaccination/correction.html", context, status=status)
 

@@ -113,7 +113,7 @@ class CorrectionForm(AreaPickerMixin, forms.Form):
             self.fields[prefix + "unit_name"] = forms.CharField(
                 label=_("Hoặc ghi tên nơi tiêm"), max_length=200, required=False
             )
-        self.fields["captcha"] = PhoneForm(with_captcha=True).fields["captcha"]
+        self.ask_captcha()
         # The red * (crispy marks the always-required fields; these are required for
         # the kind chosen, or by the form's own checks).
         conditional = ["ward", "photo"] + [
@@ -125,6 +125,10 @@ class CorrectionForm(AreaPickerMixin, forms.Form):
             self.fields[name].label = format_html(
                 '{}<span class="asteriskField">*</span>', self.fields[name].label
             )
+
+    def ask_captcha(self) -> None:
+        """(Again) a fresh captcha: the login's own (labels, messages, widget)."""
+        self.fields["captcha"] = PhoneForm(with_captcha=True).fields["captcha"]
 
     @property
     def dose_fieldsets(self) -> list[tuple[int, list]]:

@@ -330,3 +330,17 @@ def test_the_beat_sweeps_abandoned_held_photos_every_hour(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["delete-abandoned-held-photos"]
     assert entry["task"] == delete_abandoned_held_photos.name
     assert entry["schedule"] == 3600.0
+
+
+def test_a_request_sent_back_from_the_code_step_asks_the_captcha_again(client, ward1, unit1):
+    send(client, answers(ward1, unit1))
+    kept = client.session["vaccination_correction"]
+    private_storage().delete(f"{HELD_DIR}/{kept['photo']}.jpg")  # swept meanwhile
+
+    response = client.get(VERIFY)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Chụp hoặc chọn ảnh giấy xác nhận đã tiêm." in page
+    assert 'name="captcha_1"' in page
+    assert nothing_stored()
