@@ -22,6 +22,7 @@ def make_area(
         AreaLevel.PROVINCE: "tỉnh",
         AreaLevel.WARD: "phường",
         AreaLevel.VILLAGE: "tổ dân phố",
+        AreaLevel.POINT: "điểm",
     }
     return Area.objects.create(
         code=code,

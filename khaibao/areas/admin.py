@@ -10,7 +10,10 @@ from khaibao.lib.clientip import client_ip
 
 from .forms import VillageCsvForm, VillageForm
 from .models import Area, AreaLevel
-from .services import village_create, village_update, villages_import_csv
+from .services import point_create, village_create, village_update, villages_import_csv
+
+#: The levels staff add and rename here; provinces and wards come from the official list.
+EDITABLE_LEVELS = (AreaLevel.VILLAGE, AreaLevel.POINT)
 
 
 @admin.register(Area)
@@ -36,15 +39,20 @@ class AreaAdmin(ScopedModelAdmin):
         return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
-        # Provinces and wards come from the official list: only villages are edited here.
-        if obj is not None and obj.level != AreaLevel.VILLAGE:
-            return ("code", "name", "division_type", "parent")
+        # Provinces and wards come from the official list: only villages and points are
+        # edited here.
+        if obj is not None and obj.level not in EDITABLE_LEVELS:
+            return ("code", "name", "division_type", "parent", "level")
         # A village stays under its ward: its path, and so who sees its residents, was
         # built from the parent when it was created.
-        return ("code", "parent") if obj is not None else ()
+        return ("code", "parent", "level") if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is None else [name for name in fields if name != "level"]
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.level != AreaLevel.VILLAGE:
+        if obj is not None and obj.level not in EDITABLE_LEVELS:
             return False
         return super().has_change_permission(request, obj)
 
@@ -53,7 +61,9 @@ class AreaAdmin(ScopedModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
-            kwargs["queryset"] = self.get_queryset(request).filter(level=AreaLevel.WARD)
+            kwargs["queryset"] = self.get_queryset(request).filter(
+                level__in=(AreaLevel.WARD, AreaLevel.VILLAGE)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -64,8 +74,13 @@ class AreaAdmin(ScopedModelAdmin):
                 division_type=form.cleaned_data["division_type"],
             )
         else:
-            created = village_create(
-                ward=form.cleaned_data["parent"],
+            create = (
+                point_create
+                if form.cleaned_data["level"] == AreaLevel.POINT
+                else lambda parent, **fields: village_create(ward=parent, **fields)
+            )
+            created = create(
+                parent=form.cleaned_data["parent"],
                 name=form.cleaned_data["name"],
                 division_type=form.cleaned_data["division_type"],
             )

@@ -15,10 +15,19 @@ CSV_MAX_ROWS = 5000
 
 
 class VillageForm(forms.ModelForm):
+    """A village under a ward, or a point (a market, a building) under a village or ward."""
+
+    level = forms.ChoiceField(
+        label=_("Thêm"),
+        choices=[(AreaLevel.VILLAGE, AreaLevel.VILLAGE.label), (AreaLevel.POINT, AreaLevel.POINT.label)],
+        initial=AreaLevel.VILLAGE,
+        required=False,
+    )
+
     class Meta:
         model = Area
-        fields = ("parent", "name", "division_type")
-        labels = {"parent": _("Phường / xã")}
+        fields = ("level", "parent", "name", "division_type")
+        labels = {"parent": _("Thuộc (phường / xã, hoặc thôn / tổ cho một điểm)")}
 
     def clean_name(self):
         name = clean_text(self.cleaned_data["name"])
@@ -30,6 +39,19 @@ class VillageForm(forms.ModelForm):
         cleaned = super().clean()
         # On edit the ward is read-only and absent from cleaned_data: use the stored one.
         parent, name = cleaned.get("parent") or self.instance.parent, cleaned.get("name")
+        if self.instance.pk is None:
+            cleaned["level"] = cleaned.get("level") or AreaLevel.VILLAGE
+            if (
+                cleaned.get("parent") is not None
+                and cleaned["level"] == AreaLevel.VILLAGE
+                and cleaned["parent"].level != AreaLevel.WARD
+            ):
+                self.add_error(
+                    "parent",
+                    ValidationError(
+                        _("Thôn / tổ dân phố phải thuộc một phường / xã."), code="not_a_ward"
+                    ),
+                )
         if parent is not None and name:
             same_name = Area.objects.filter(parent=parent, name_key=name_key(name)).exclude(
                 pk=self.instance.pk

@@ -10,10 +10,17 @@ class AreaLevel(models.TextChoices):
     PROVINCE = "province", _("Tỉnh / thành phố")
     WARD = "ward", _("Phường / xã / đặc khu")
     VILLAGE = "village", _("Thôn / tổ dân phố")
+    #: A place smaller than a village that a policy may name: a building, a market, a
+    #: street section under lockdown. It sits under a village or directly under a ward.
+    POINT = "point", _("Điểm (khu vực nhỏ)")
 
 
 # Which level may sit directly under which: the database enforces it too.
-PARENT_LEVEL = {AreaLevel.WARD: AreaLevel.PROVINCE, AreaLevel.VILLAGE: AreaLevel.WARD}
+PARENT_LEVEL = {
+    AreaLevel.WARD: (AreaLevel.PROVINCE,),
+    AreaLevel.VILLAGE: (AreaLevel.WARD,),
+    AreaLevel.POINT: (AreaLevel.VILLAGE, AreaLevel.WARD),
+}
 
 
 class AreaQuerySet(models.QuerySet):
@@ -61,7 +68,10 @@ class Area(models.Model):
                 name="area_parent_matches_level",
                 condition=(
                     Q(level=AreaLevel.PROVINCE, parent__isnull=True)
-                    | Q(level__in=[AreaLevel.WARD, AreaLevel.VILLAGE], parent__isnull=False)
+                    | Q(
+                        level__in=[AreaLevel.WARD, AreaLevel.VILLAGE, AreaLevel.POINT],
+                        parent__isnull=False,
+                    )
                 ),
             ),
         ]
@@ -93,5 +103,7 @@ def build_path(*, parent: Area | None, code: str) -> str:
 
 
 def ward_of(area: Area) -> Area:
-    """The ward of a ward or village (the unit a health station covers)."""
-    return area.parent if area.level == AreaLevel.VILLAGE else area
+    """The ward of a ward, village or point (the unit a health station covers)."""
+    while area.level in (AreaLevel.VILLAGE, AreaLevel.POINT):
+        area = area.parent
+    return area

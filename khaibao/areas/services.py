@@ -12,12 +12,52 @@ from khaibao.lib.normalize import clean_text, name_key
 from .models import Area, AreaLevel, build_path
 
 
-def _next_village_code(ward: Area) -> str:
-    taken = Area.objects.filter(parent=ward, level=AreaLevel.VILLAGE).count()
-    number = taken + 1
-    while Area.objects.filter(code=f"{ward.code}-{number:03d}").exists():
+def _next_code(parent: Area, level: str) -> str:
+    """Villages are numbered under their ward (00070-001), points under their village or
+    ward (00070-001-01, 00070-P01)."""
+    if level == AreaLevel.VILLAGE:
+        pattern = "{parent}-{number:03d}"
+    elif parent.level == AreaLevel.VILLAGE:
+        pattern = "{parent}-{number:02d}"
+    else:
+        pattern = "{parent}-P{number:02d}"
+    number = Area.objects.filter(parent=parent, level=level).count() + 1
+    while Area.objects.filter(code=pattern.format(parent=parent.code, number=number)).exists():
         number += 1
-    return f"{ward.code}-{number:03d}"
+    return pattern.format(parent=parent.code, number=number)
+
+
+def _child_create(
+    *, parent: Area, level: str, name: str, division_type: str, by: User | None, ip: str | None
+) -> Area:
+    name = clean_text(name)
+    # Lock the parent row before looking: two staff adding areas to one ward at once
+    # must get neither the same code nor the same name twice.
+    Area.objects.select_for_update().filter(pk=parent.pk).first()
+    if Area.objects.filter(parent=parent, name_key=name_key(name)).exists():
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _("%(ward)s đã có “%(name)s”.") % {"ward": parent.name, "name": name},
+                    code="duplicate",
+                )
+            }
+        )
+    code = _next_code(parent, level)
+    area = Area(
+        code=code,
+        name=name,
+        name_key=name_key(name),
+        level=level,
+        division_type=clean_text(division_type).lower(),
+        parent=parent,
+        path=build_path(parent=parent, code=code),
+    )
+    area.full_clean()
+    area.save()
+    if by is not None:
+        log_action(actor=by, action=AuditAction.CREATE, obj=area, area=area, ip=ip)
+    return area
 
 
 @transaction.atomic
@@ -32,40 +72,46 @@ def village_create(
                 )
             }
         )
-    name = clean_text(name)
-    # Lock the ward row before looking: two staff adding villages to one ward at once
-    # must get neither the same code nor the same name twice.
-    Area.objects.select_for_update().filter(pk=ward.pk).first()
-    if Area.objects.filter(parent=ward, name_key=name_key(name)).exists():
+    return _child_create(
+        parent=ward,
+        level=AreaLevel.VILLAGE,
+        name=name,
+        division_type=division_type,
+        by=by,
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def point_create(
+    *, parent: Area, name: str, division_type: str, by: User | None = None, ip: str | None = None
+) -> Area:
+    """A point (a market, a building, a street section) under a village or a ward, for
+    the policies that name one."""
+    if parent.level not in (AreaLevel.WARD, AreaLevel.VILLAGE):
         raise ValidationError(
             {
-                "name": ValidationError(
-                    _("%(ward)s đã có “%(name)s”.") % {"ward": ward.name, "name": name},
-                    code="duplicate",
+                "parent": ValidationError(
+                    _("Điểm phải thuộc một thôn / tổ dân phố hoặc phường / xã."),
+                    code="not_a_ward_or_village",
                 )
             }
         )
-    code = _next_village_code(ward)
-    village = Area(
-        code=code,
+    return _child_create(
+        parent=parent,
+        level=AreaLevel.POINT,
         name=name,
-        name_key=name_key(name),
-        level=AreaLevel.VILLAGE,
-        division_type=clean_text(division_type).lower(),
-        parent=ward,
-        path=build_path(parent=ward, code=code),
+        division_type=division_type or "điểm",
+        by=by,
+        ip=ip,
     )
-    village.full_clean()
-    village.save()
-    if by is not None:
-        log_action(actor=by, action=AuditAction.CREATE, obj=village, area=village, ip=ip)
-    return village
 
 
 @transaction.atomic
 def village_update(*, village: Area, name: str, division_type: str) -> Area:
-    """Rename a village; its code, ward and path never change (records point at them)."""
-    if village.level != AreaLevel.VILLAGE:
+    """Rename a village or point; its code, parent and path never change (records point
+    at them)."""
+    if village.level not in (AreaLevel.VILLAGE, AreaLevel.POINT):
         raise ValidationError(_("Chỉ sửa được thôn / tổ dân phố."), code="not_a_village")
     name = clean_text(name)
     Area.objects.select_for_update().filter(pk=village.parent_id).first()

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from khaibao.areas.forms import VillageCsvForm, VillageForm
-from khaibao.areas.models import Area, AreaLevel
-from khaibao.areas.services import village_create, villages_import_csv
+from khaibao.areas.models import Area, AreaLevel, ward_of
+from khaibao.areas.services import point_create, village_create, villages_import_csv
 from khaibao.audit.models import AuditAction, AuditEvent
 from tests.factories import error_codes
 
@@ -214,3 +214,47 @@ def test_renaming_a_village_updates_its_search_key_and_refuses_a_taken_name(ward
     assert refused.value.error_dict["name"][0].code == "duplicate"
     assert first.name == "Tổ dân phố 1"
     assert (second.code, second.path) == (code, path)
+
+
+# --- points (a market, a building: what a quarantine policy may name) -------------------
+
+
+def test_a_point_goes_under_a_village_or_a_ward_with_its_own_code(ward1, village1, ward1_staff):
+    market = point_create(parent=village1, name="Chợ Bến Thành", division_type="", by=ward1_staff)
+    building = point_create(parent=ward1, name="Chung cư A", division_type="chung cư")
+
+    assert (market.level, market.code, market.path) == (
+        AreaLevel.POINT,
+        "26734-001-01",
+        "79/26734/26734-001/26734-001-01/",
+    )
+    assert (market.division_type, building.code) == ("điểm", "26734-P01")
+    assert ward_of(market) == ward1
+    assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(market.pk)).exists()
+
+
+def test_a_point_under_a_point_or_a_village_under_a_village_is_refused(village1):
+    market = point_create(parent=village1, name="Chợ Bến Thành", division_type="")
+
+    with pytest.raises(ValidationError) as under_point:
+        point_create(parent=market, name="Sạp 12", division_type="")
+    with pytest.raises(ValidationError) as under_village:
+        village_create(ward=village1, name="Tổ 9", division_type="tổ dân phố")
+
+    assert error_codes(under_point.value) == {"parent": ["not_a_ward_or_village"]}
+    assert error_codes(under_village.value) == {"parent": ["not_a_ward"]}
+    assert not Area.objects.filter(name__in=["Sạp 12", "Tổ 9"]).exists()
+
+
+def test_the_admin_adds_a_point_under_a_village(client, ward1_staff, village1):
+    from django.urls import reverse
+
+    client.force_login(ward1_staff)
+    response = client.post(
+        reverse("admin:areas_area_add"),
+        {"level": "point", "parent": village1.pk, "name": "Chợ Bến Thành", "division_type": "chợ"},
+    )
+
+    assert response.status_code == 302
+    point = Area.objects.get(name="Chợ Bến Thành")
+    assert (point.level, point.parent, point.division_type) == (AreaLevel.POINT, village1, "chợ")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
 from khaibao.people.models import ManagedPerson, Person, Relationship
-from tests.factories import make_citizen, make_person
+from tests.factories import make_area, make_citizen, make_person
 
 
 def address(area):
@@ -225,7 +225,10 @@ def test_ward_list_json_follows_the_province(client, province, ward1, ward2, vil
 
     assert [c["name"] for c in data["children"]] == ["Phường Sài Gòn", "Phường Tân Định"]
     assert [c["code"] for c in villages["children"]] == ["26734-001"]
-    assert client.get(reverse("areas:children", args=[village1.pk])).status_code == 404
+    # A village lists its points (none here); a point has nothing under it.
+    assert client.get(reverse("areas:children", args=[village1.pk])).json() == {"children": []}
+    point = make_area(code="26734-001-01", name="Chợ Bến Thành", level="point", parent=village1)
+    assert client.get(reverse("areas:children", args=[point.pk])).status_code == 404
 
 
 def test_a_second_self_is_refused(client, citizen, village1):
