@@ -48,7 +48,7 @@ class PersonAdmin(ScopedModelAdmin):
     inlines = [ManagedPersonInline]
     fieldsets = (
         (None, {"fields": ("full_name", "date_of_birth", "sex", "nationality")}),
-        (_("Giấy tờ tuỳ thân"), {"fields": ("id_type", "id_number")}),
+        (_("Giấy tờ tuỳ thân"), {"fields": ("id_type", "id_number", "health_insurance_number")}),
         (_("Liên hệ và nơi ở"), {"fields": ("phone", "area", "street_address")}),
     )
 

@@ -10,7 +10,13 @@ from khaibao.lib.normalize import normalize_phone
 
 from .ids import IdType, Sex, validate_id_document
 from .models import Person
-from .services import NAME_MAX_LENGTH, check_date_of_birth, check_full_name, check_residence_area
+from .services import (
+    NAME_MAX_LENGTH,
+    check_date_of_birth,
+    check_full_name,
+    check_health_insurance_number,
+    check_residence_area,
+)
 
 # A name typed decomposed (NFD, iOS) is up to twice as long before NFC: the stored
 # length (NAME_MAX_LENGTH) is checked after normalisation, in check_full_name().
@@ -24,7 +30,8 @@ def _clean_date_of_birth(form) -> datetime.date:
 
 
 def _clean_id_document(form, cleaned: dict) -> None:
-    """Normalise the document and cross-check it with birth date and sex (both forms)."""
+    """Normalise the document and cross-check it with birth date and sex, and the BHYT
+    card number with it (both forms)."""
     if {"id_type", "date_of_birth", "sex"} <= cleaned.keys():
         try:
             cleaned["id_type"], cleaned["id_number"] = validate_id_document(
@@ -36,6 +43,16 @@ def _clean_id_document(form, cleaned: dict) -> None:
             )
         except ValidationError as exc:
             form.add_error("id_number", exc)
+            return
+    if "health_insurance_number" in form.fields and "id_type" in cleaned:
+        try:
+            cleaned["health_insurance_number"] = check_health_insurance_number(
+                cleaned.get("health_insurance_number", ""),
+                id_type=cleaned["id_type"],
+                id_number=cleaned.get("id_number", ""),
+            )
+        except ValidationError as exc:
+            form.add_error("health_insurance_number", exc)
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -54,6 +71,7 @@ class PersonAdminForm(forms.ModelForm):
         "phone",
         "area",
         "street_address",
+        "health_insurance_number",
         "nationality",
     )
 
@@ -69,6 +87,7 @@ class PersonAdminForm(forms.ModelForm):
             "phone",
             "area",
             "street_address",
+            "health_insurance_number",
         )
 
     def clean_full_name(self):
@@ -128,6 +147,12 @@ class CitizenPersonForm(AreaPickerMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
     street_address = forms.CharField(label=_("Số nhà, đường"), max_length=200, required=False)
+    health_insurance_number = forms.CharField(
+        label=_("Số thẻ BHYT (nếu có)"),
+        max_length=20,
+        required=False,
+        help_text=_("Nhớ số thẻ BHYT thì lần sau chỉ cần nhập số thẻ để điền thông tin."),
+    )
 
     def __init__(self, *args, relationships, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,4 +188,5 @@ class CitizenPersonForm(AreaPickerMixin, forms.Form):
             "id_number": person.id_number or ("000000000" if person.id_type == IdType.NONE else ""),
             "phone": person.phone_display,
             "street_address": person.street_address,
+            "health_insurance_number": person.health_insurance_number,
         }

@@ -32,6 +32,12 @@ class Person(models.Model):
     phone = models.CharField(
         _("số điện thoại"), max_length=16, blank=True, help_text=_("Dạng +84…")
     )
+    # Seed 003: a remembered health-insurance number fills in the person's details (only
+    # for the persons an account manages). A child whose document is the BHYT card has
+    # the same number here.
+    health_insurance_number = models.CharField(
+        _("số thẻ BHYT"), max_length=15, blank=True, help_text=_("15 ký tự, ví dụ HS4790123456789.")
+    )
     area = models.ForeignKey(
         "areas.Area",
         on_delete=models.PROTECT,
@@ -71,6 +77,12 @@ class Person(models.Model):
             models.Index(fields=["id_number"], name="person_id_number_idx"),
             # "Which persons use this phone": OTP login and isolation-completion matching.
             models.Index(fields=["phone"], name="person_phone_idx"),
+            # "Có thẻ BHYT": the account's person with this card number.
+            models.Index(
+                fields=["health_insurance_number"],
+                condition=~Q(health_insurance_number=""),
+                name="person_bhyt_idx",
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from khaibao.areas.models import Area, AreaLevel
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.normalize import clean_text, name_key, normalize_phone
 
-from .ids import validate_id_document
+from .ids import IdType, normalize_id_number, validate_id_document
 from .models import ManagedPerson, Person, Relationship
 
 # Nobody alive is older: a birth year before this many years ago is a typing mistake.
@@ -55,6 +55,21 @@ def check_full_name(value: str) -> str:
     return name
 
 
+def check_health_insurance_number(value: str, *, id_type: str, id_number: str) -> str:
+    """The BHYT card number normalised ("" for none); a person whose document is the
+    card has its number here too, and may not give a different one."""
+    if id_type == IdType.HEALTH_INSURANCE:
+        typed = normalize_id_number(IdType.HEALTH_INSURANCE, value)[1] if value else id_number
+        if typed != id_number:
+            raise ValidationError(
+                _("Số thẻ BHYT khác số giấy tờ đã nhập (thẻ BHYT)."), code="bhyt_mismatch"
+            )
+        return id_number
+    if not clean_text(value):
+        return ""
+    return normalize_id_number(IdType.HEALTH_INSURANCE, value)[1]
+
+
 def _years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)
@@ -87,6 +102,7 @@ def _normalized_fields(
     phone: str,
     area: Area,
     street_address: str,
+    health_insurance_number: str = "",
 ) -> dict:
     errors: dict[str, list] = {}
     # The letters-only rule (check_full_name) is the forms' (people typing); here only
@@ -114,6 +130,12 @@ def _normalized_fields(
         check_residence_area(area)
     except ValidationError as exc:
         errors["area"] = exc.error_list
+    try:
+        health_insurance_number = check_health_insurance_number(
+            health_insurance_number, id_type=id_type, id_number=id_number
+        )
+    except ValidationError as exc:
+        errors["health_insurance_number"] = exc.error_list
     if errors:
         raise ValidationError(errors)
     return {
@@ -126,6 +148,7 @@ def _normalized_fields(
         "phone": phone,
         "area": area,
         "street_address": clean_text(street_address),
+        "health_insurance_number": health_insurance_number,
     }
 
 
@@ -170,6 +193,7 @@ def person_create(
     area: Area,
     phone: str = "",
     street_address: str = "",
+    health_insurance_number: str = "",
     nationality: str = "VN",
     by: User | None = None,
     ip: str | None = None,
@@ -183,6 +207,7 @@ def person_create(
         phone=phone,
         area=area,
         street_address=street_address,
+        health_insurance_number=health_insurance_number,
     )
     person = _insert_person(fields, nationality=nationality)
     if by is not None and by.is_staff:
@@ -216,6 +241,7 @@ def person_update(
         "phone": stored.phone,
         "area": stored.area,
         "street_address": stored.street_address,
+        "health_insurance_number": stored.health_insurance_number,
     }
     unknown = set(changes) - set(current) - {"nationality"}
     if unknown:
@@ -282,6 +308,7 @@ def person_register_for_account(
     area: Area,
     phone: str = "",
     street_address: str = "",
+    health_insurance_number: str = "",
 ) -> tuple[ManagedPerson, bool]:
     """A citizen adds themself or a relative to their account; returns the link and
     whether it is new (like get_or_create).
@@ -304,6 +331,7 @@ def person_register_for_account(
         phone=phone,
         area=area,
         street_address=street_address,
+        health_insurance_number=health_insurance_number,
     )
     if (
         relationship == Relationship.SELF

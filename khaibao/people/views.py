@@ -84,6 +84,7 @@ def _person_fields(data: dict) -> dict:
         "area",
         "phone",
         "street_address",
+        "health_insurance_number",
     )
     return {name: data[name] for name in names}
 

@@ -261,3 +261,52 @@ def test_linking_never_rewrites_a_self_link(citizen, citizen_person):
 
     assert link.relationship == Relationship.SELF
     assert ManagedPerson.objects.get(account=citizen).relationship == Relationship.SELF
+
+
+# --- the health-insurance card number (seed 003: "Có thẻ bảo hiểm y tế") ---------------
+
+
+def test_a_bhyt_number_is_stored_normalised_and_a_bhyt_document_fills_it(village1):
+    adult = person_create(
+        full_name="Lê Văn Cường",
+        date_of_birth=datetime.date(1980, 1, 2),
+        sex=Sex.MALE,
+        id_type=IdType.PASSPORT,
+        id_number="C1234567",
+        area=village1,
+        health_insurance_number=" dn 479 0123456789 ",
+    )
+    child = person_create(
+        full_name="Lê Thị Dung",
+        date_of_birth=datetime.date(2018, 6, 1),
+        sex=Sex.FEMALE,
+        id_type=IdType.HEALTH_INSURANCE,
+        id_number="TE1790123456780",
+        area=village1,
+    )
+
+    assert adult.health_insurance_number == "DN4790123456789"
+    assert child.health_insurance_number == "TE1790123456780"
+
+
+@pytest.mark.parametrize(
+    ("id_type", "id_number", "card", "code"),
+    [
+        (IdType.PASSPORT, "C1234567", "DN47901234", "id_number_format"),
+        (IdType.HEALTH_INSURANCE, "TE1790123456780", "TE1790123456781", "bhyt_mismatch"),
+    ],
+)
+def test_a_bad_or_contradicting_bhyt_number_is_refused(village1, id_type, id_number, card, code):
+    with pytest.raises(ValidationError) as caught:
+        person_create(
+            full_name="Lê Văn Cường",
+            date_of_birth=datetime.date(2018, 1, 2),
+            sex=Sex.MALE,
+            id_type=id_type,
+            id_number=id_number,
+            area=village1,
+            health_insurance_number=card,
+        )
+
+    assert error_codes(caught.value) == {"health_insurance_number": [code]}
+    assert not Person.objects.filter(full_name="Lê Văn Cường").exists()
