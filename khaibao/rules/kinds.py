@@ -40,6 +40,9 @@ class RuleKind:
     #: What a new version would change: (province Area | None, old values, new values,
     #: effective_from) -> sentences for the preview.
     effect: Callable | None = field(default=None, compare=False)
+    #: What to do once a version is scheduled or withdrawn, after commit: (province Area
+    #: | None) -> None, e.g. enqueue the recompute of the records the kind decided.
+    on_change: Callable | None = field(default=None, compare=False)
 
     def field(self, name: str) -> RuleField:
         for rule_field in self.fields:

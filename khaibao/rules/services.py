@@ -45,8 +45,12 @@ def rule_may_change(*, user, province: Area | None) -> bool:
     )
 
 
-def _clear_after_commit(kind: str, scope: str) -> None:
+def _clear_after_commit(kind: str, scope: str, province: Area | None) -> None:
+    """Clear the cached timeline, then tell the kind (its on_change), after commit."""
     transaction.on_commit(lambda: timeline_clear(kind, scope))
+    on_change = get_kind(kind).on_change
+    if on_change is not None:
+        transaction.on_commit(lambda: on_change(province), robust=True)
 
 
 @transaction.atomic
@@ -127,7 +131,7 @@ def rule_version_schedule(
             },
         },
     )
-    _clear_after_commit(kind, _scope(province))
+    _clear_after_commit(kind, _scope(province), province)
     return version
 
 
@@ -155,5 +159,5 @@ def rule_version_withdraw(*, version: RuleVersion, by: User, ip: str | None = No
         ip=ip,
         detail={"withdrawn": True, "kind": version.kind, "number": version.number},
     )
-    _clear_after_commit(version.kind, _scope(version.province))
+    _clear_after_commit(version.kind, _scope(version.province), version.province)
     return version
