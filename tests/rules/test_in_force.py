@@ -56,6 +56,9 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
         ("login", 1),
         ("vaccination", 1),
         ("vaccination_sms", 1),
+        ("checkpoint_declarations", 1),
+        ("checkpoint_declarations_sms", 1),
+        ("quarantine_policy", 1),
     }
 
 
@@ -209,3 +212,38 @@ def test_defaults_seeded_in_a_transaction_that_rolls_back_are_not_left_in_the_ca
     assert not RuleVersion.objects.filter(pk=seeded.version_id).exists()
     again = rules_in_force(KIND, ward1)
     assert RuleVersion.objects.filter(pk=again.version_id).exists()
+
+
+def test_a_kind_s_on_change_hook_runs_after_commit_for_schedule_and_withdraw(
+    db, province, province_admin, clock, django_capture_on_commit_callbacks
+):
+    import dataclasses
+
+    from khaibao.rules.kinds import register_kind, unregister_kind
+
+    from .conftest import TEST_KIND
+
+    told = []
+    unregister_kind(TEST_KIND.slug)
+    register_kind(dataclasses.replace(TEST_KIND, on_change=told.append))
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as pending:
+            version = rule_version_schedule(
+                kind=KIND,
+                province=province,
+                values=values(days=5),
+                effective_from=NOW + datetime.timedelta(days=1),
+                document="QĐ mới",
+                by=province_admin,
+            )
+        # Nothing is told before the version is committed.
+        assert told == []
+        for callback in pending:
+            callback()
+        with django_capture_on_commit_callbacks(execute=True):
+            rule_version_withdraw(version=version, by=province_admin)
+    finally:
+        unregister_kind(TEST_KIND.slug)
+        register_kind(TEST_KIND)
+
+    assert told == [province, province]
