@@ -7,15 +7,47 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Khai báo y tế, chốt kiểm soát")
 
     def ready(self):
-        from khaibao.lib import registry
+        import dataclasses
 
+        from khaibao.accounts.roles import Role, crud
+        from khaibao.lib import registry
+        from khaibao.rules.kinds import register_kind
+
+        from .declaring.rules import DECLARING_KIND, DECLARING_SMS_KIND
+        from .quarantine.policy import QUARANTINE_POLICY_KIND
+        from .quarantine.tasks import on_policy_change
+
+        register_kind(DECLARING_KIND)
+        register_kind(DECLARING_SMS_KIND)
+        # A new or withdrawn policy version enqueues the recompute of the declarations.
+        register_kind(dataclasses.replace(QUARANTINE_POLICY_KIND, on_change=on_policy_change))
+        # The destination ward's station reads its arrivals and marks each one followed
+        # up ("change"); checkpoint and ward staff type in paper declarations ("add").
+        # The province reads every arrival and sets the policies (rules.ruleversion).
+        registry.grant(
+            Role.WARD_STATION,
+            *crud("checkpoints.entrydeclaration", "view", "add", "change"),
+            *crud("checkpoints.healthdeclaration", "view", "add"),
+        )
+        registry.grant(
+            Role.CHECKPOINT,
+            *crud("checkpoints.entrydeclaration", "add"),
+            *crud("checkpoints.healthdeclaration", "add"),
+        )
+        registry.grant(
+            Role.PROVINCE_ADMIN,
+            *crud("checkpoints.entrydeclaration", "view"),
+            *crud("checkpoints.healthdeclaration", "view"),
+        )
         registry.register_service(
             registry.PortalService(
                 "health-declarations",
                 _("Khai báo y tế, khai báo vào tỉnh, quét mã QR"),
                 _(
-                    "Khai báo y tế, khai báo đi lại đến thôn / tổ, check-in địa điểm và mã QR cá nhân."
+                    "Khai báo y tế trong tỉnh, khai báo vào tỉnh đến thôn / tổ, cho bản thân "
+                    "và người thân; xem mã QR và chính sách cách ly áp dụng."
                 ),
+                url_name="checkpoints:home",
                 order=40,
             )
         )

@@ -1,1 +1,10 @@
-"""Models arrive with this system's issue; the app is installed so the layout is fixed."""
+"""The models Django loads for the checkpoints app.
+
+Each room keeps its models in its own package (`declaring/models.py`, …) and is imported
+here so that Django registers them under the app label "checkpoints". Import a room's
+models from the room, never from here.
+"""
+
+from .declaring.models import EntryDeclaration, HealthDeclaration
+
+__all__ = ["EntryDeclaration", "HealthDeclaration"]

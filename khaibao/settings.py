@@ -301,6 +301,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vaccination.tasks.escalate_overdue_corrections",
         "schedule": 900.0,
     },
+    # Entry declarations: a quarantine policy scheduled for later is applied within this
+    # period of taking effect (recomputing whoever it concerns, with an SMS on a change).
+    "checkpoints-recompute-policies-taking-effect": {
+        "task": "checkpoints.quarantine.tasks.recompute_policies_taking_effect",
+        "schedule": 300.0,
+    },
 }
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 

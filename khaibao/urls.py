@@ -27,6 +27,7 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("", include("declarations.urls")),
     path("tiem-chung/", include("vaccination.urls")),
+    path("", include("checkpoints.urls")),
     path("", include("khaibao.trust.urls")),
     path("", include("khaibao.uploads.urls")),
 ]

@@ -1,4 +1,7 @@
-"""Citizen reads of lab results: which results an account may see."""
+"""Reads of lab results: which results an account may see, and what the other systems
+(the entry declaration, the checkpoint) may know of a person's recent tests."""
+
+import datetime
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
@@ -44,4 +47,16 @@ def negative_results_for_completion(person, *, sampled_from) -> QuerySet[LabResu
         )
         .select_related("lab")
         .order_by("-sampled_at", "-id")
+    )
+
+
+def latest_result(person, *, sampled_from: datetime.date) -> LabResult | None:
+    """The person's newest current result sampled on or after `sampled_from` (a local
+    date), for the entry declaration's "recent test" and the checkpoint."""
+    return (
+        LabResult.objects.filter(
+            person=person, status=ResultStatus.CURRENT, sampled_at__date__gte=sampled_from
+        )
+        .order_by("-sampled_at", "-id")
+        .first()
     )

@@ -1,0 +1,5 @@
+"""Celery finds an app's tasks in `<app>.tasks`: this imports each room's tasks."""
+
+from .quarantine import tasks as quarantine_tasks
+
+__all__ = ["quarantine_tasks"]
