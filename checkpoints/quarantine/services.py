@@ -1,32 +1,41 @@
-"""Applying the quarantine policy to entry declarations: at filing, and again whenever a
-policy version is scheduled, withdrawn or takes effect (recompute, by a task)."""
+"""Changing the quarantine policy and applying it: one area's row set or removed (a new
+version of the province's table, through the rules mechanism), the policy computed for
+an entry declaration at filing, and again whenever a version is scheduled, withdrawn or
+takes effect (recompute, by a task)."""
 
 import datetime
 import logging
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from khaibao.accounts.models import User
+from khaibao.areas.models import Area
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
-from khaibao.lib.dates import date_text
+from khaibao.lib.dates import date_text, datetime_text
 from khaibao.notify.services import sms_queue
 from khaibao.rules.models import RuleVersion
-from khaibao.rules.selectors import sms_text
+from khaibao.rules.selectors import RulesInForce, rules_in_force, sms_text
+from khaibao.rules.services import rule_version_schedule
 from vaccination.selectors import vaccination_status
 
 from ..declaring.links import access_url
 from ..declaring.models import EntryDeclaration, Source
 from ..declaring.rules import DECLARING_SMS
 from ..declaring.selectors import verified_status
-
 from .policy import (
     QUARANTINE_POLICY,
     PolicyOutcome,
     ResultFacts,
     VaccinationFacts,
+    matching_row,
     policy_resolve,
+    row_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -178,3 +187,173 @@ def versions_taking_effect(*, since: datetime.datetime, until: datetime.datetime
         effective_from__gt=since,
         effective_from__lte=until,
     ).select_related("province")
+
+
+# -- the change of one area's row -------------------------------------------------------
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def area_label(area: Area) -> str:
+    """ "Khu phố 1, Phường Sài Gòn (26734-001)"."""
+    return f"{area} ({area.code})"
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    """What setting (or removing) one area's row changes, against the version in force
+    at the moment the new version takes effect."""
+
+    province: Area
+    area: Area
+    at: datetime.datetime
+    before: RulesInForce
+    old: dict | None
+    new: dict | None
+    #: The new version's values: the table with the one row changed, the rest as before.
+    values: dict
+    #: Versions of this province scheduled after `at`: they will not hold this change.
+    later: list[RuleVersion] = field(default_factory=list)
+
+    def inherited(self, rows) -> str:
+        """What applies to people from the area without a row of its own."""
+        others = [row for row in rows if row["area"] != self.area.code]
+        row = matching_row(others, self.area.path, timezone.localdate(self.at))
+        if row is None:
+            return _("không áp dụng biện pháp nào")
+        wider = Area.objects.filter(code=row["area"]).first()
+        return _("theo chính sách của %(area)s: %(policy)s") % {
+            "area": wider.name if wider else row["area"],
+            "policy": _lower_first(row_text(row)),
+        }
+
+    def sentences(self) -> list[str]:
+        """ "Khu phố 1: cách ly tập trung 14 ngày → tự theo dõi sức khoẻ tại nhà 7 ngày"."""
+        rows = self.values["policies"]
+        if self.old is None:
+            old = _("chưa có chính sách riêng (%(now)s)") % {
+                "now": self.inherited(self.before["policies"])
+            }
+        else:
+            old = _lower_first(row_text(self.old))
+        if self.new is None:
+            new = _("bỏ chính sách riêng, người đến từ đây %(then)s") % {
+                "then": self.inherited(rows)
+            }
+        else:
+            new = _lower_first(row_text(self.new))
+        return [
+            f"{self.area.name}: {old} → {new}",
+            _(
+                "Các khai báo vào tỉnh có ngày đến từ hôm nay, hoặc đang thực hiện biện pháp, "
+                "sẽ được tính lại; người có chính sách thay đổi nhận tin nhắn."
+            ),
+        ]
+
+    def warnings(self) -> list[str]:
+        found = []
+        if self.old == self.new:
+            found.append(_("Chính sách của vùng này không thay đổi so với bảng đang áp dụng."))
+        for version in self.later:
+            row = next(
+                (r for r in version.values.get("policies", []) if r["area"] == self.area.code), None
+            )
+            found.append(
+                _(
+                    "Phiên bản %(number)d, có hiệu lực từ %(when)s, đã được lên lịch sau thời "
+                    "điểm này và không có thay đổi này: từ lúc đó %(area)s theo phiên bản ấy "
+                    "(%(policy)s)."
+                )
+                % {
+                    "number": version.number,
+                    "when": datetime_text(version.effective_from),
+                    "area": self.area.name,
+                    "policy": _lower_first(row_text(row))
+                    if row
+                    else _("không có chính sách riêng"),
+                }
+            )
+        return found
+
+
+def later_versions(province: Area, at: datetime.datetime) -> list[RuleVersion]:
+    return list(
+        RuleVersion.objects.filter(
+            kind=QUARANTINE_POLICY,
+            province=province,
+            withdrawn_at__isnull=True,
+            effective_from__gt=at,
+        ).order_by("effective_from", "number")
+    )
+
+
+def policy_change(
+    *, province: Area, area: Area, row: dict | None, at: datetime.datetime | None = None
+) -> PolicyChange:
+    """The new table if `area`'s row became `row` (None: removed) from `at` (default now).
+    Removing a row the table does not hold is a ValidationError on "area_code"."""
+    at = at or timezone.now()
+    before = rules_in_force(QUARANTINE_POLICY, province, at=at)
+    rows = list(before["policies"])
+    old = next((r for r in rows if r["area"] == area.code), None)
+    if row is None and old is None:
+        raise ValidationError(
+            {
+                "area_code": ValidationError(
+                    _("Bảng áp dụng từ thời điểm đã chọn không có chính sách cho vùng này."),
+                    code="no_policy",
+                )
+            }
+        )
+    rows = [r for r in rows if r["area"] != area.code] + ([row] if row is not None else [])
+    return PolicyChange(
+        province=province,
+        area=area,
+        at=at,
+        before=before,
+        old=old,
+        new=row,
+        values={**before.values, "policies": rows},
+        later=later_versions(province, at),
+    )
+
+
+@transaction.atomic
+def policy_area_schedule(
+    *,
+    province: Area,
+    area: Area,
+    row: dict | None,
+    effective_from: datetime.datetime | None,
+    document: str,
+    note: str = "",
+    by: User,
+    ip: str | None = None,
+) -> RuleVersion:
+    """Schedule a new version of `province`'s table with `area`'s row set (or removed).
+
+    1. Lock the province's quarantine versions (the lock rule_version_schedule takes to
+       number them), so no version is scheduled between reading the table and saving.
+    2. Build the table from the version in force at `effective_from` (now if None).
+    3. rule_version_schedule checks who may, every row, the time and the document,
+       audits, clears the cache and, after commit, has the declarations recomputed.
+    """
+    list(
+        RuleVersion.objects.select_for_update()
+        .filter(kind=QUARANTINE_POLICY, province=province)
+        .values_list("pk", flat=True)
+    )
+    at = effective_from or timezone.now()
+    change = policy_change(province=province, area=area, row=row, at=at)
+    return rule_version_schedule(
+        kind=QUARANTINE_POLICY,
+        province=province,
+        values=change.values,
+        effective_from=at,
+        document=document,
+        note=note,
+        by=by,
+        ip=ip,
+    )

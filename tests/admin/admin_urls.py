@@ -32,11 +32,16 @@ OBJECT_KINDS = frozenset(
         *VACCINATION_DECISION_KINDS,
         # A correction request's photo of the paper certificate.
         "request_photo",
+        # An arrival's "Đánh dấu đã theo dõi" page (GET the form, POST marks it).
+        "follow_up",
     }
 )
 #: Model-admin URL kinds without one; "export" is the CSV action posted to the changelist,
 #: "export_range" the CSV of a date range (F0 declarations, home-care reports; GET shows
-#: its form); "timeliness" a lab's (or the province's) lateness page.
+#: its form); "timeliness" a lab's (or the province's) lateness page; "paper_filed" the
+#: paper declarations a staff member filed in the session; "policies" the province's
+#: quarantine policy table, "policy_set" / "policy_remove" its one-area changes (GET
+#: shows the form).
 LIST_KINDS = frozenset(
     {
         "changelist",
@@ -47,6 +52,10 @@ LIST_KINDS = frozenset(
         "schedule",
         "import",
         "timeliness",
+        "paper_filed",
+        "policies",
+        "policy_set",
+        "policy_remove",
     }
 )
 

@@ -15,19 +15,29 @@ Expectations (DESIGN.md §5 "Staff scope"):
 
 import datetime
 import json
+import uuid
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
+from checkpoints.declaring.models import TravelMeans
+from checkpoints.declaring.services import (
+    Traveller,
+    Trip,
+    entry_declarations_submit,
+    health_declaration_submit,
+)
 from declarations.labresults.models import LabImport
 from declarations.labresults.tokens import token_create
 from khaibao.access.admin import ScopedModelAdmin
 from khaibao.accounts.models import StaffProfile, User
 from khaibao.accounts.roles import Role
 from khaibao.audit.models import AuditAction, AuditEvent
+from khaibao.people.models import Relationship
 from tests.declarations.labresults.factories import make_lab, record
 from tests.factories import make_staff
 from tests.vaccination.factories import give_dose, make_unit, make_unit_staff, submit_correction
@@ -102,6 +112,13 @@ OBJECTS = {
         "ward2_default_unit",
         "other_province_default_unit",
     ),
+    # Arrivals by the ward they go to; health declarations by where the person lives.
+    "checkpoints.entrydeclaration": ("ward1_arrival", "ward2_arrival", "other_province_arrival"),
+    "checkpoints.healthdeclaration": (
+        "ward1_health_declaration",
+        "ward2_health_declaration",
+        "other_province_health_declaration",
+    ),
 }
 
 #: Models whose rows belong to a whole province (rule versions): both "ward" objects are
@@ -137,6 +154,8 @@ CSV_KEY = {
     "vaccination.correctionrequest": lambda correction: correction.tracking_code,
     "vaccination.vaccinationcertificate": lambda certificate: certificate.uvci,
     "vaccination.warddefaultunit": lambda default: str(default.ward),
+    "checkpoints.entrydeclaration": lambda declaration: declaration.person.id_number,
+    "checkpoints.healthdeclaration": lambda declaration: declaration.person.id_number,
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
@@ -155,6 +174,20 @@ LAB_RESULTS_LAB = LAB_RESULTS_READ | {"add", "import"}
 #: A correction request: reading it and its photo, and the decisions (the province's
 #: only once the request is escalated; the page says so otherwise).
 CORRECTIONS_DECIDE = READ | {"request_photo"} | VACCINATION_DECISION_KINDS
+#: Arrivals: the destination ward's station reads them, marks each one followed up, types
+#: paper declarations in and reads the policy table; a checkpoint only types papers in
+#: and reads the table; the province reads them and changes the table.
+ARRIVALS_STATION = READ | {"add", "follow_up", "paper_filed", "policies"}
+ARRIVALS_CHECKPOINT = frozenset({"add", "paper_filed", "policies"})
+ARRIVALS_PROVINCE = READ | {"policies", "policy_set", "policy_remove"}
+#: Health declarations: read (the station, the province) and typed in from paper.
+HEALTH_STATION = READ | {"add", "paper_filed"}
+PAPER_ONLY = frozenset({"add", "paper_filed"})
+#: What a role without any checkpoints permission opens of it: nothing.
+NO_CHECKPOINTS = {
+    "checkpoints.entrydeclaration": NOTHING,
+    "checkpoints.healthdeclaration": NOTHING,
+}
 #: What a role without any vaccination permission opens of vaccination: nothing.
 NO_VACCINATION = {
     "vaccination.doserecord": NOTHING,
@@ -183,6 +216,8 @@ ALLOWED = {
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
         **NO_VACCINATION,
+        "checkpoints.entrydeclaration": ARRIVALS_STATION,
+        "checkpoints.healthdeclaration": HEALTH_STATION,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -201,6 +236,8 @@ ALLOWED = {
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
         **NO_VACCINATION,
+        "checkpoints.entrydeclaration": ARRIVALS_CHECKPOINT,
+        "checkpoints.healthdeclaration": PAPER_ONLY,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -219,6 +256,7 @@ ALLOWED = {
         "declarations.labtoken": READ | {"add"},
         "declarations.labimport": READ,
         **NO_VACCINATION,
+        **NO_CHECKPOINTS,
     },
     "province_admin": {
         "people.person": READ | {"add"},
@@ -244,6 +282,8 @@ ALLOWED = {
         "vaccination.correctionrequest": CORRECTIONS_DECIDE,
         "vaccination.vaccinationcertificate": READ,
         "vaccination.warddefaultunit": READ | {"add", "delete"},
+        "checkpoints.entrydeclaration": ARRIVALS_PROVINCE,
+        "checkpoints.healthdeclaration": READ,
     },
     "vaccination_unit_staff": {
         "people.person": READ | {"add"},
@@ -268,6 +308,7 @@ ALLOWED = {
         "vaccination.correctionrequest": CORRECTIONS_DECIDE,
         "vaccination.vaccinationcertificate": READ,
         "vaccination.warddefaultunit": NOTHING,
+        **NO_CHECKPOINTS,
     },
     "staff_without_role": {
         "people.person": NOTHING,
@@ -286,6 +327,7 @@ ALLOWED = {
         "declarations.labtoken": NOTHING,
         "declarations.labimport": NOTHING,
         **NO_VACCINATION,
+        **NO_CHECKPOINTS,
     },
 }
 
@@ -326,6 +368,9 @@ NEVER = frozenset(
         ("vaccination.correctionrequest", "delete"),
         ("vaccination.vaccinationcertificate", "add"),
         ("vaccination.vaccinationcertificate", "delete"),
+        # Declarations are kept: staff file paper ones, and only mark arrivals followed up.
+        ("checkpoints.entrydeclaration", "delete"),
+        ("checkpoints.healthdeclaration", "delete"),
     }
 )
 
@@ -553,6 +598,8 @@ def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_
         "HomeCarePatient",
         "RuleVersion",
         "LabResult",
+        "EntryDeclaration",
+        "HealthDeclaration",
     }
 
 
@@ -1029,3 +1076,65 @@ def ward2_default_unit(ward2, vaccination_unit2):
 @pytest.fixture
 def other_province_default_unit(other_ward, other_province_vaccination_unit):
     return WardDefaultUnit.objects.create(ward=other_ward, unit=other_province_vaccination_unit)
+
+
+# -- checkpoints fixtures -------------------------------------------------------------
+# An arrival in each place, filed by its person's account (here the superuser) from the
+# province that is not its destination's; a health declaration where each person lives.
+
+
+def _arrive(person, *, origin, destination, by):
+    today = timezone.localdate()
+    [declaration] = entry_declarations_submit(
+        declared_by=by,
+        travellers=[Traveller(person=person, relationship=Relationship.SELF)],
+        trip=Trip(
+            origin_area=origin,
+            departed_on=today,
+            arrival_on=today,
+            means=TravelMeans.CAR,
+            destination_area=destination,
+        ),
+        submission_key=uuid.uuid4(),
+    )
+    return declaration
+
+
+@pytest.fixture
+def ward1_arrival(superuser, citizen_person, other_village, village1):
+    return _arrive(citizen_person, origin=other_village, destination=village1, by=superuser)
+
+
+@pytest.fixture
+def ward2_arrival(superuser, ward2_person, other_village, village2):
+    return _arrive(ward2_person, origin=other_village, destination=village2, by=superuser)
+
+
+@pytest.fixture
+def other_province_arrival(superuser, other_province_person, village1, other_village):
+    return _arrive(other_province_person, origin=village1, destination=other_village, by=superuser)
+
+
+def _declare_health(person, *, by):
+    return health_declaration_submit(
+        declared_by=by,
+        person=person,
+        relationship=Relationship.SELF,
+        submission_key=uuid.uuid4(),
+        area=person.area,
+    )
+
+
+@pytest.fixture
+def ward1_health_declaration(superuser, citizen_person):
+    return _declare_health(citizen_person, by=superuser)
+
+
+@pytest.fixture
+def ward2_health_declaration(superuser, ward2_person):
+    return _declare_health(ward2_person, by=superuser)
+
+
+@pytest.fixture
+def other_province_health_declaration(superuser, other_province_person):
+    return _declare_health(other_province_person, by=superuser)

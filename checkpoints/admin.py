@@ -1,0 +1,7 @@
+"""The admin Django discovers for the checkpoints app: each room registers its own
+ModelAdmins in its `admin.py`, imported here."""
+
+from .declaring import admin as declaring_admin
+from .quarantine import admin as quarantine_admin
+
+__all__ = ["declaring_admin", "quarantine_admin"]
