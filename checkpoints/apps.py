@@ -7,20 +7,17 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Khai báo y tế, chốt kiểm soát")
 
     def ready(self):
-        import dataclasses
-
         from khaibao.accounts.roles import Role, crud
         from khaibao.lib import registry
         from khaibao.rules.kinds import register_kind
 
         from .declaring.rules import DECLARING_KIND, DECLARING_SMS_KIND
-        from .quarantine.policy import QUARANTINE_POLICY_KIND
-        from .quarantine.tasks import on_policy_change
+        from .quarantine.tasks import QUARANTINE_POLICY_KIND_WITH_RECOMPUTE
 
         register_kind(DECLARING_KIND)
         register_kind(DECLARING_SMS_KIND)
         # A new or withdrawn policy version enqueues the recompute of the declarations.
-        register_kind(dataclasses.replace(QUARANTINE_POLICY_KIND, on_change=on_policy_change))
+        register_kind(QUARANTINE_POLICY_KIND_WITH_RECOMPUTE)
         # The destination ward's station reads its arrivals and marks each one followed
         # up ("change"); checkpoint and ward staff type in paper declarations ("add").
         # The province reads every arrival and sets the policies (rules.ruleversion).

@@ -20,9 +20,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from khaibao.lib.dates import date_text
 from khaibao.rules.fields import IntegerRule, RuleField
@@ -283,8 +282,8 @@ QUARANTINE_POLICY_KIND = RuleKind(
     ),
     defaults={"policies": [], "vaccinated_days_after_dose": 14, "negative_test_hours": 72},
     default_document="Công văn 1346/UBND-GD ngày 17/02/2021 (Thừa Thiên Huế)",
-    # on_change (recompute the declarations) is attached in checkpoints/apps.py: the task
-    # reads the declarations, whose models import this module.
+    # on_change (recompute the declarations) is attached in tasks.py: the task reads the
+    # declarations, whose models import this module.
 )
 
 

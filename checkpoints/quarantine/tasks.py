@@ -1,10 +1,12 @@
 """The quarantine policy's tasks: recompute the declarations a change of policy concerns."""
 
+import dataclasses
 import datetime
 
 from celery import shared_task
 from django.utils import timezone
 
+from .policy import QUARANTINE_POLICY_KIND
 from .services import declarations_to_recompute, entry_policy_recompute, versions_taking_effect
 
 #: How far back the sweeper looks for versions that took effect (beat may have been down).
@@ -44,3 +46,11 @@ def recompute_policies_taking_effect() -> int:
 def on_policy_change(province) -> None:
     """The quarantine kind's on_change hook: enqueue the recompute for the province."""
     recompute_entry_policies.delay(province.code if province is not None else None)
+
+
+#: The kind as registered (checkpoints/apps.py): a new or withdrawn version enqueues the
+#: recompute. Built here, once, because the hook reads the declarations, whose models
+#: import the policy module.
+QUARANTINE_POLICY_KIND_WITH_RECOMPUTE = dataclasses.replace(
+    QUARANTINE_POLICY_KIND, on_change=on_policy_change
+)
