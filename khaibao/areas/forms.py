@@ -19,7 +19,10 @@ class VillageForm(forms.ModelForm):
 
     level = forms.ChoiceField(
         label=_("Thêm"),
-        choices=[(AreaLevel.VILLAGE, AreaLevel.VILLAGE.label), (AreaLevel.POINT, AreaLevel.POINT.label)],
+        choices=[
+            (AreaLevel.VILLAGE, AreaLevel.VILLAGE.label),
+            (AreaLevel.POINT, AreaLevel.POINT.label),
+        ],
         initial=AreaLevel.VILLAGE,
         required=False,
     )
