@@ -10,6 +10,7 @@ import secrets
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from khaibao.accounts.models import StaffProfile, User
 from khaibao.accounts.roles import Role
@@ -21,7 +22,13 @@ from khaibao.people.models import Person, Relationship
 from khaibao.people.services import person_create, person_link_to_account
 from khaibao.rules.defaults import rule_defaults_ensure
 from khaibao.rules.kinds import all_kinds
+from khaibao.rules.models import RuleVersion
+from khaibao.rules.selectors import rules_in_force
+from khaibao.rules.services import rule_version_schedule
 
+#: The entry declarations' policy kind (checkpoints.quarantine.policy), named by its slug:
+#: the platform never imports a domain app.
+QUARANTINE_POLICY_SLUG = "quarantine_policy"
 DEMO_PROVINCE_CODE = "79"  # Thành phố Hồ Chí Minh
 DEMO_WARD_NAMES = ("Phường Sài Gòn", "Phường Tân Định")
 
@@ -87,6 +94,7 @@ class Command(BaseCommand):
                     )
             village = self._village(wards[0])
             self._citizens(village)
+            self._quarantine_policy(province)
         self._print(password, wards[0])
 
     def _password(self) -> str:
@@ -148,6 +156,43 @@ class Command(BaseCommand):
                 street_address="11 Lê Lợi",
             )
             person_link_to_account(account=parent, person=child, relationship=Relationship.CHILD)
+
+    def _quarantine_policy(self, province: Area) -> None:
+        """A village outside the province under a 14-day policy (7 days of self-monitoring
+        when fully vaccinated), so an entry declaration from it shows a policy at once."""
+        if QUARANTINE_POLICY_SLUG not in {kind.slug for kind in all_kinds()} or (
+            RuleVersion.objects.filter(kind=QUARANTINE_POLICY_SLUG, province=province).exists()
+        ):
+            return
+        ward = (
+            Area.objects.filter(level=AreaLevel.WARD)
+            .exclude(path__startswith=province.path)
+            .order_by("code")
+            .first()
+        )
+        if ward is None:
+            return
+        origin = Area.objects.filter(parent=ward, name="Tổ dân phố Đông").first() or (
+            village_create(ward=ward, name="Tổ dân phố Đông", division_type="tổ dân phố")
+        )
+        values = dict(rules_in_force(QUARANTINE_POLICY_SLUG, province).values)
+        values["policies"] = [
+            {
+                "area": origin.code,
+                "measure": "central_quarantine",
+                "days": 14,
+                "vaccinated": {"measure": "self_monitor", "days": 7},
+            }
+        ]
+        rule_version_schedule(
+            kind=QUARANTINE_POLICY_SLUG,
+            province=province,
+            values=values,
+            effective_from=timezone.now(),
+            document="Dữ liệu mẫu (demo)",
+            by=User.objects.get(username="demo-soyte"),
+        )
+        self.stdout.write(f"Quarantine policy: 14 days for arrivals from {origin}")
 
     def _print(self, password: str, ward: Area) -> None:
         self.stdout.write("")
