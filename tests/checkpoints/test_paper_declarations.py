@@ -222,6 +222,8 @@ def test_ward_staff_may_file_for_another_ward_of_the_province_which_then_owns_it
         ({"full_name": ""}, "Nhập họ và tên."),
         ({"full_name": "Hoa 123"}, "Họ và tên chỉ gồm chữ cái"),
         ({"date_of_birth": "31/02/1985"}, "Nhập ngày dạng ngày/tháng/năm"),
+        ({"date_of_birth": "_future"}, "Ngày sinh không thể ở tương lai."),
+        ({"origin_ward": "999999", "origin_village": ""}, "Chọn trong danh sách"),
         ({"id_number": "12345"}, "Số căn cước / CCCD phải gồm đúng 12 chữ số."),
         ({"phone": "0243 123 456"}, None),
         ({"means": ""}, "Chọn phương tiện."),
@@ -241,6 +243,7 @@ def test_bad_input_is_a_400_in_vietnamese_and_saves_nothing(
         "_tomorrow": _day(days_from_today(1)),
         "_tomorrow2": _day(days_from_today(2)),
         "_far": _day(days_from_today(60)),
+        "_future": _day(days_from_today(30)),
     }
     changes = {key: dates.get(value, value) for key, value in changes.items()}
     client.force_login(checkpoint_officer)
