@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from khaibao.accounts.models import User
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area
+from khaibao.lib.locks import lock_for_transaction
 from khaibao.people.matching import person_find_or_create
 
 from .models import EntryDeclaration, Exposure, HealthDeclaration, TestOutcome
@@ -95,6 +96,14 @@ def paper_entry_file(
     """
     paper_area_check(user=by, area=trip.destination_area, field="destination_area")
     trip_check(trip)
+    # A second post of the same page (a double tap) waits for the first, then finds it:
+    # before the person is looked up, or two children without ID would be two persons.
+    lock_for_transaction("paper_entry", str(submission_key))
+    existing = EntryDeclaration.objects.filter(
+        submission_key=submission_key, declared_by=by, entered_by_staff=True
+    ).first()
+    if existing is not None:
+        return existing
     found = person_find_or_create(person, by=by, ip=ip)
     traveller = Traveller(
         person=found,
@@ -131,6 +140,12 @@ def paper_health_file(
     """File one paper health declaration for the place the person lives now (`person.area`,
     which must lie in the staff member's province)."""
     paper_area_check(user=by, area=person.area, field="area")
+    lock_for_transaction("paper_health", str(submission_key))
+    existing = HealthDeclaration.objects.filter(
+        submission_key=submission_key, declared_by=by, entered_by_staff=True
+    ).first()
+    if existing is not None:
+        return existing
     found = person_find_or_create(person, by=by, ip=ip)
     return health_declaration_submit(
         declared_by=by,

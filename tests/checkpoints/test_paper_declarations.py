@@ -19,6 +19,7 @@ from khaibao.notify.models import SmsMessage
 from khaibao.people.ids import IdType, Sex
 from khaibao.people.models import Person
 from tests.checkpoints.conftest import days_from_today, policy_row, today
+from tests.concurrency import at_once
 from tests.factories import cccd_for
 
 ENTRY_ADD = reverse("admin:checkpoints_entrydeclaration_add")
@@ -456,3 +457,45 @@ def test_a_paper_health_declaration_outside_the_province_is_refused(
 
     assert response.status_code == 400
     assert HealthDeclaration.objects.count() == 0
+
+
+def test_the_same_paper_posted_twice_at_once_files_one_child_once(
+    transactional_db, postgres_and_redis, checkpoint_officer, village1, other_ward
+):
+    """Two taps on "Lưu tờ khai" for a child written as 000000000: the second waits for
+    the first and finds its declaration, instead of a second child and a second text."""
+    key = uuid.uuid4()
+    child = PaperPerson(
+        full_name="Lê Minh Tú",
+        date_of_birth=datetime.date(2019, 4, 2),
+        sex="M",
+        id_type="none",
+        id_number="000000000",
+        phone="+84903222333",
+        area=village1,
+    )
+    arrival = days_from_today(1)
+    trip = Trip(
+        origin_area=other_ward,
+        departed_on=arrival,
+        arrival_on=arrival,
+        means="car",
+        destination_area=village1,
+        contact_phone="+84903222333",
+    )
+
+    def file():
+        return paper_entry_file(
+            by=checkpoint_officer,
+            person=child,
+            trip=trip,
+            status=SelfDeclaredStatus(),
+            submission_key=key,
+        ).pk
+
+    first, second = at_once(file, file)
+
+    assert first == second
+    assert Person.objects.filter(full_name="Lê Minh Tú").count() == 1
+    assert EntryDeclaration.objects.filter(submission_key=key).count() == 1
+    assert SmsMessage.objects.filter(purpose="checkpoint_paper_entry").count() == 1
