@@ -35,6 +35,7 @@ from khaibao.accounts.models import Unit
 from khaibao.accounts.roles import Role
 from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel
+from khaibao.audit.models import AuditAction
 from khaibao.lib.clientip import client_ip
 from khaibao.lib.dates import date_text, datetime_text
 from khaibao.lib.normalize import name_key, phone_for_display, phone_or_none
@@ -645,6 +646,9 @@ class EntryDeclarationAdmin(PolicyPagesMixin, _DeclarationAdmin):
         declaration = self._get_arrival_for_decision(request, object_id)
         form = FollowUpForm(request.POST if request.method == "POST" else None)
         status = 200
+        if request.method != "POST":
+            # The page shows the person: a staff read, like their declaration's page.
+            self._audit(request, declaration, AuditAction.VIEW, detail={"page": "follow_up"})
         if request.method == "POST" and declaration.follow_up_done_at is None:
             if form.is_valid():
                 try:

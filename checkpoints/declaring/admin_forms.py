@@ -26,12 +26,11 @@ from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.people.ids import IdType, Sex, validate_id_document
 from khaibao.people.services import check_date_of_birth, check_full_name
 
-from .models import Exposure, Symptom, TestOutcome, TravelMeans
+from .models import MAX_VACCINE_DOSES, Exposure, Symptom, TestOutcome, TravelMeans
 from .paper import PaperPerson, SelfDeclaredStatus
 from .services import Trip, trip_check
 
 NOTE_MAX = 300
-MAX_DOSES = 10
 
 
 # -- the address lists ----------------------------------------------------------------
@@ -292,7 +291,7 @@ class PaperEntryForm(PaperPersonForm):
     )
     vaccine_doses = forms.TypedChoiceField(
         label=_("Số mũi vắc xin đã tiêm (tự khai)"),
-        choices=[(n, str(n)) for n in range(MAX_DOSES + 1)],
+        choices=[(n, str(n)) for n in range(MAX_VACCINE_DOSES + 1)],
         coerce=int,
         initial=0,
         error_messages={"invalid_choice": _("Chọn số mũi trong danh sách.")},

@@ -24,12 +24,11 @@ from khaibao.lib.normalize import clean_text
 from khaibao.people.models import ManagedPerson
 
 from .forms import DeclarationBaseForm, area_messages, area_of, posted_initial
-from .models import TestOutcome, TravelMeans
+from .models import MAX_VACCINE_DOSES, TestOutcome, TravelMeans
 from .rules import declaring_rules
 from .selectors import VerifiedStatus, verified_status
 from .services import Traveller, Trip
 
-MAX_VACCINE_DOSES = 6
 # Where each of entry_declarations_submit's field errors is shown: (form, field).
 SERVICE_FIELDS = {
     "origin_village_text": ("origin", "village_text"),
@@ -293,7 +292,7 @@ class EntryDeclarationForms:
             kwargs = {
                 "prefix": self.person_prefix(link),
                 "link": link,
-                "known": verified_status(link.person, recent_from=recent_from),
+                "known": verified_status(link.person, recent_from=recent_from, until=arrival_on),
             }
             form = TravellerStatusForm(data, initial=initial.get(kwargs["prefix"]), **kwargs)
             if form.is_bound and str(link.person.public_id) not in ticked:
@@ -313,10 +312,14 @@ class EntryDeclarationForms:
             if self.trip.is_bound
             else self.trip.initial.get("arrival_on")
         )
+        today = timezone.localdate()
         try:
-            return field.clean(value) or timezone.localdate()
+            day = field.clean(value) or today
         except ValidationError:
-            return timezone.localdate()
+            return today
+        # A year typed as 0001 or 9999 is refused by the trip's checks; here it must not
+        # break the arithmetic of the recent-test window.
+        return day if abs((day - today).days) <= 366 else today
 
     @property
     def forms(self) -> list[forms.Form]:

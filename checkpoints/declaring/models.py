@@ -21,6 +21,9 @@ from khaibao.people.models import DeclaredForPerson
 
 from ..quarantine.policy import Exception_, Measure
 
+#: The most COVID-19 doses a person may declare themself (primary series and boosters).
+MAX_VACCINE_DOSES = 6
+
 
 class Symptom(models.TextChoices):
     FEVER = "fever", _("Sốt")

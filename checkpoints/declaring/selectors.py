@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from declarations.labresults.selectors import latest_result
 from khaibao.accounts.scope import filter_to_scope
@@ -30,9 +31,13 @@ class VerifiedStatus:
     negative_sampled_at: datetime.datetime | None
 
 
-def verified_status(person: Person, *, recent_from: datetime.date) -> VerifiedStatus:
+def verified_status(
+    person: Person, *, recent_from: datetime.date, until: datetime.date | None = None
+) -> VerifiedStatus:
+    """The person's doses, and their latest result sampled from `recent_from` to `until`
+    (the arrival day: a test taken after arriving is not the trip's "recent test")."""
     vaccination = vaccination_status(person)
-    result = latest_result(person, sampled_from=recent_from)
+    result = latest_result(person, sampled_from=recent_from, sampled_until=until)
     outcome = result.outcome if result is not None else ""
     if outcome not in ("negative", "positive"):
         outcome, result = "", None
@@ -41,7 +46,8 @@ def verified_status(person: Person, *, recent_from: datetime.date) -> VerifiedSt
         last_dose_on=vaccination.last_dose_on,
         primary_complete=vaccination.primary_complete,
         test_outcome=outcome,
-        test_sampled_on=result.sampled_at.date() if result is not None else None,
+        # The local day (Asia/Ho_Chi_Minh), not the UTC one: 00:30 on 05/12 is 05/12.
+        test_sampled_on=timezone.localdate(result.sampled_at) if result is not None else None,
         negative_sampled_at=result.sampled_at if outcome == "negative" else None,
     )
 

@@ -2,6 +2,7 @@
 ward's follow-up. The quarantine policy of an entry declaration is computed by
 checkpoints.quarantine.services, in the same transaction."""
 
+import dataclasses
 import datetime
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from khaibao.areas.models import Area, AreaLevel, ward_of
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
 from khaibao.lib.dates import date_text
+from khaibao.lib.normalize import name_key
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import Person, Relationship
 from khaibao.rules.selectors import sms_text
@@ -25,6 +27,7 @@ from khaibao.trust.services import qr_issue_kb1
 from ..quarantine.services import entry_policy_apply
 from .links import access_url
 from .models import (
+    MAX_VACCINE_DOSES,
     EntryDeclaration,
     Exposure,
     HealthDeclaration,
@@ -290,11 +293,57 @@ def trip_check(trip: Trip, *, today: datetime.date | None = None) -> None:
         raise ValidationError(errors)
 
 
+def self_declared_dose_check(
+    traveller: Traveller, last_dose_on: datetime.date | None, *, arrival_on: datetime.date
+) -> None:
+    """Doses a person declares: in range, dated, after their birth, not after arrival."""
+    if not 0 <= traveller.vaccine_doses <= MAX_VACCINE_DOSES:
+        raise _error("vaccine_doses", _("Chọn số mũi trong danh sách."), "invalid_choice")
+    if traveller.vaccine_doses and last_dose_on is None:
+        raise _error("last_dose_on", _("Nhập ngày tiêm mũi gần nhất."), "required")
+    if last_dose_on and last_dose_on > arrival_on:
+        raise _error("last_dose_on", _("Ngày tiêm không thể sau ngày đến."), "dose_after_arrival")
+    if last_dose_on and last_dose_on > timezone.localdate():
+        raise _error("last_dose_on", _("Ngày tiêm không thể sau hôm nay."), "dose_future")
+    if last_dose_on and last_dose_on < traveller.person.date_of_birth:
+        raise _error("last_dose_on", _("Ngày tiêm không thể trước ngày sinh."), "dose_before_birth")
+
+
+def self_declared_test_check(
+    traveller: Traveller,
+    sampled_on: datetime.date | None,
+    *,
+    arrival_on: datetime.date,
+    recent_test_days: int,
+) -> None:
+    """A test a person declares: dated, not after arrival, recent by the rule."""
+    if traveller.test_outcome and sampled_on is None:
+        raise _error("test_sampled_on", _("Nhập ngày lấy mẫu xét nghiệm."), "required")
+    if sampled_on and sampled_on > arrival_on:
+        raise _error(
+            "test_sampled_on", _("Ngày lấy mẫu không thể sau ngày đến."), "test_after_arrival"
+        )
+    if sampled_on and sampled_on > timezone.localdate():
+        raise _error("test_sampled_on", _("Ngày lấy mẫu không thể sau hôm nay."), "test_future")
+    if sampled_on and sampled_on < arrival_on - datetime.timedelta(days=recent_test_days):
+        raise _error(
+            "test_sampled_on",
+            _(
+                "Xét nghiệm lấy mẫu quá %(days)d ngày trước ngày đến không được tính là "
+                "gần đây: chọn “Chưa xét nghiệm gần đây”."
+            )
+            % {"days": recent_test_days},
+            "test_not_recent",
+        )
+
+
 def _status_fields(traveller: Traveller, *, arrival_on: datetime.date, area: Area) -> dict:
-    """Vaccination and test as the portal's records say (verified), or as the person said."""
+    """Vaccination and test as the portal's records say (verified), or as the person said
+    (checked here: only what a person types can be after the arrival)."""
     known = verified_status(
         traveller.person,
         recent_from=arrival_on - datetime.timedelta(days=declaring_rules(area)["recent_test_days"]),
+        until=arrival_on,
     )
     fields = {}
     if known.vaccine_doses:
@@ -304,10 +353,12 @@ def _status_fields(traveller: Traveller, *, arrival_on: datetime.date, area: Are
             last_dose_on=known.last_dose_on,
         )
     else:
+        last_dose_on = traveller.last_dose_on if traveller.vaccine_doses else None
+        self_declared_dose_check(traveller, last_dose_on, arrival_on=arrival_on)
         fields.update(
             vaccination_source=Source.SELF,
             vaccine_doses=traveller.vaccine_doses,
-            last_dose_on=traveller.last_dose_on if traveller.vaccine_doses else None,
+            last_dose_on=last_dose_on,
         )
     if known.test_outcome:
         fields.update(
@@ -316,18 +367,36 @@ def _status_fields(traveller: Traveller, *, arrival_on: datetime.date, area: Are
             test_sampled_on=known.test_sampled_on,
         )
     else:
+        sampled_on = traveller.test_sampled_on if traveller.test_outcome else None
+        self_declared_test_check(
+            traveller,
+            sampled_on,
+            arrival_on=arrival_on,
+            recent_test_days=declaring_rules(area)["recent_test_days"],
+        )
         fields.update(
             test_source=Source.SELF,
             test_outcome=traveller.test_outcome,
-            test_sampled_on=traveller.test_sampled_on if traveller.test_outcome else None,
-        )
-    if fields["last_dose_on"] and fields["last_dose_on"] > arrival_on:
-        raise _error("last_dose_on", _("Ngày tiêm không thể sau ngày đến."), "dose_after_arrival")
-    if fields["test_sampled_on"] and fields["test_sampled_on"] > arrival_on:
-        raise _error(
-            "test_sampled_on", _("Ngày lấy mẫu không thể sau ngày đến."), "test_after_arrival"
+            test_sampled_on=sampled_on,
         )
     return fields
+
+
+def trip_resolved(trip: Trip) -> Trip:
+    """A village typed by hand that is in fact one of the ward's loaded villages (or
+    points) becomes that area, so its policy applies: the name is matched on its key
+    ("to dan pho dong" is "Tổ dân phố Đông")."""
+    text = trip.origin_village_text.strip()
+    if not text or trip.origin_area.level != AreaLevel.WARD:
+        return trip
+    known = Area.objects.filter(
+        parent=trip.origin_area,
+        level__in=(AreaLevel.VILLAGE, AreaLevel.POINT),
+        name_key=name_key(text),
+    ).first()
+    if known is None:
+        return trip
+    return dataclasses.replace(trip, origin_area=known, origin_village_text="")
 
 
 @transaction.atomic
@@ -354,6 +423,7 @@ def entry_declarations_submit(
     """
     if not travellers:
         raise _error("persons", _("Chọn ít nhất một người."), "required")
+    trip = trip_resolved(trip)
     trip_check(trip)
     destination = trip.destination_area
     ward = ward_of(destination)

@@ -68,6 +68,18 @@ def _posted_key(request) -> uuid.UUID | None:
         return None
 
 
+def _all_filed(declarations, key: uuid.UUID, data) -> bool:
+    """Whether the page posted with `key` was filed already for every person it ticks: a
+    repost that ticks one more person goes on, and files that person too."""
+    filed = {
+        str(public_id)
+        for public_id in declarations.filter(submission_key=key).values_list(
+            "person__public_id", flat=True
+        )
+    }
+    return bool(filed) and set(data.getlist("persons")) <= filed
+
+
 def _qr_context(declaration) -> dict:
     return {"qr_text": declaration.qr_text, "qr_image_url": qr_image_request(declaration.qr_text)}
 
@@ -168,7 +180,7 @@ def health_declare(request):
         )
         return _health_page(request, _health_form(links, initial=initial))
     key = _posted_key(request)
-    if key and health_declarations_for_citizen(request.user).filter(submission_key=key).exists():
+    if key and _all_filed(health_declarations_for_citizen(request.user), key, request.POST):
         # The same page sent twice (a double tap, a resent POST): what the first one filed.
         return redirect("checkpoints:health-result", submission_key=key)
     form = _health_form(links, request.POST)
@@ -273,7 +285,8 @@ def entry_declare(request):
     if request.method == "GET":
         return _entry_page(request, EntryDeclarationForms.new(account=request.user, links=links))
     key = _posted_key(request)
-    if key and entry_declarations_for_citizen(request.user).filter(submission_key=key).exists():
+    if key and _all_filed(entry_declarations_for_citizen(request.user), key, request.POST):
+        # The same page sent twice (a double tap, a resent POST): what the first one filed.
         return redirect("checkpoints:entry-result", submission_key=key)
     forms = EntryDeclarationForms(request.POST, links=links)
     if "_refresh" in request.POST:

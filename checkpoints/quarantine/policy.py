@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -77,7 +78,8 @@ def _clean_measure(value, *, where: str) -> tuple[str, int]:
             code="bad_measure",
         )
     days = value.get("days", 0)
-    if isinstance(days, str) and days.strip().isdigit():
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    if isinstance(days, str) and days.strip().isascii() and days.strip().isdigit():
         days = int(days)
     if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
         raise ValidationError(
@@ -365,7 +367,8 @@ class PolicyOutcome:
             )
         if self.measure != Measure.NONE:
             sentences.append(
-                gettext("Báo Trạm Y tế nơi đến khi có sốt, ho, khó thở; gọi 1022 khi cần.")
+                gettext("Báo Trạm Y tế nơi đến khi có sốt, ho, khó thở; gọi %(hotline)s khi cần.")
+                % {"hotline": settings.KHAIBAO_HOTLINE}
             )
         return " ".join(sentences)
 

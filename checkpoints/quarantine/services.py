@@ -26,7 +26,7 @@ from vaccination.selectors import vaccination_status
 
 from ..declaring.links import access_url
 from ..declaring.models import EntryDeclaration, Source
-from ..declaring.rules import DECLARING_SMS
+from ..declaring.rules import DECLARING_SMS, declaring_rules
 from ..declaring.selectors import verified_status
 from .policy import (
     QUARANTINE_POLICY,
@@ -48,9 +48,11 @@ def _facts(declaration) -> tuple[VaccinationFacts | None, ResultFacts | None]:
         status = vaccination_status(declaration.person)
         vaccination = VaccinationFacts(status.primary_complete, status.last_dose_on)
     if declaration.test_source == Source.VERIFIED and declaration.test_outcome == "negative":
+        recent_days = declaring_rules(declaration.destination_area)["recent_test_days"]
         known = verified_status(
             declaration.person,
-            recent_from=declaration.arrival_on - datetime.timedelta(days=30),
+            recent_from=declaration.arrival_on - datetime.timedelta(days=recent_days),
+            until=declaration.arrival_on,
         )
         test = ResultFacts(known.negative_sampled_at)
     return vaccination, test

@@ -50,13 +50,15 @@ def negative_results_for_completion(person, *, sampled_from) -> QuerySet[LabResu
     )
 
 
-def latest_result(person, *, sampled_from: datetime.date) -> LabResult | None:
-    """The person's newest current result sampled on or after `sampled_from` (a local
-    date), for the entry declaration's "recent test" and the checkpoint."""
-    return (
-        LabResult.objects.filter(
-            person=person, status=ResultStatus.CURRENT, sampled_at__date__gte=sampled_from
-        )
-        .order_by("-sampled_at", "-id")
-        .first()
+def latest_result(
+    person, *, sampled_from: datetime.date, sampled_until: datetime.date | None = None
+) -> LabResult | None:
+    """The person's newest current result sampled from `sampled_from` to `sampled_until`
+    (local dates, both included), for the entry declaration's "recent test" and the
+    checkpoint."""
+    results = LabResult.objects.filter(
+        person=person, status=ResultStatus.CURRENT, sampled_at__date__gte=sampled_from
     )
+    if sampled_until is not None:
+        results = results.filter(sampled_at__date__lte=sampled_until)
+    return results.order_by("-sampled_at", "-id").first()

@@ -318,6 +318,13 @@ def test_marking_an_arrival_followed_up_is_saved_and_audited(client, ward1_staff
     event = AuditEvent.objects.get(action=AuditAction.DECIDE, object_id=str(ward1_arrival.pk))
     assert event.actor == ward1_staff
     assert event.detail == {"follow_up": "done", "note": "Đã gọi điện, đang ở nhà"}
+    # The form's page shows the person: that read is audited too, with the person named.
+    read = AuditEvent.objects.get(action=AuditAction.VIEW, object_id=str(ward1_arrival.pk))
+    assert (read.actor, read.person_id, read.detail) == (
+        ward1_staff,
+        ward1_arrival.person_id,
+        {"page": "follow_up"},
+    )
     listed_page = client.get(CHANGELIST).content.decode()
     assert "Đã theo dõi" in listed_page
 

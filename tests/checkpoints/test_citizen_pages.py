@@ -513,6 +513,23 @@ def test_an_entry_page_posted_twice_files_one_declaration_per_person(
     assert EntryDeclaration.objects.filter(submission_key=data["submission_key"]).count() == 2
 
 
+def test_a_repost_that_ticks_one_more_person_files_that_person_too(
+    citizen_client, citizen_person, relative, village1, other_ward
+):
+    key = uuid.uuid4()
+    alone = entry_data([citizen_person], origin=other_ward, destination=village1, key=key)
+    both = entry_data([citizen_person, relative], origin=other_ward, destination=village1, key=key)
+
+    citizen_client.post(reverse("checkpoints:entry-declare"), alone)
+    response = citizen_client.post(reverse("checkpoints:entry-declare"), both)
+
+    assert response.status_code == 302
+    filed = EntryDeclaration.objects.filter(submission_key=key)
+    assert sorted(filed.values_list("person__full_name", flat=True)) == sorted(
+        [citizen_person.full_name, relative.full_name]
+    )
+
+
 def test_verified_records_are_shown_and_used_the_rest_is_self_declared(
     citizen_client, superuser, citizen_person, relative, village1, other_ward
 ):

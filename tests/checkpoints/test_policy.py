@@ -232,6 +232,8 @@ def test_when_both_exceptions_apply_the_lighter_one_wins(publish_policy, village
             {"measure": "self_monitor", "days": 7, "from": "2026-12-10", "until": "2026-12-01"},
             ["dates_reversed"],
         ),
+        # A superscript two is a digit to str.isdigit(), not to int().
+        ({"measure": "self_monitor", "days": "²"}, ["bad_days"]),
     ],
 )
 def test_a_bad_policy_row_is_refused_with_its_reason(village1, origin_village, row, codes):
@@ -380,4 +382,100 @@ def test_nothing_is_saved_when_one_traveller_fails(
         )
 
     assert error_codes(caught.value) == {"last_dose_on": ["dose_after_arrival"]}
+    assert not EntryDeclaration.objects.exists()
+
+
+def test_a_village_typed_by_hand_that_is_loaded_gets_its_policy(
+    publish_policy, citizen, citizen_person, village1, other_ward, origin_village
+):
+    publish_policy([policy_row(origin_village, "central_quarantine", 14)])
+
+    [declaration] = entry_declarations_submit(
+        declared_by=citizen,
+        travellers=[Traveller(citizen_person, Relationship.SELF)],
+        # Typed without accents, on the ward, instead of picked from the list.
+        trip=_trip(other_ward, village1, days_from_today(1), origin_village_text="to dan pho DONG"),
+        submission_key=uuid.uuid4(),
+    )
+
+    assert (declaration.origin_area, declaration.origin_village_text) == (origin_village, "")
+    assert (declaration.policy_measure, declaration.policy_days) == ("central_quarantine", 14)
+
+
+def test_a_late_declaration_is_not_refused_for_a_verified_test_taken_after_arrival(
+    publish_policy, superuser, citizen, citizen_person, village1, ward1, origin_village
+):
+    """Declaring two days late, with a negative test taken this morning: the test is not
+    the trip's (it came after arrival), and it blocks nothing."""
+    publish_policy([policy_row(origin_village, **EXCEPTIONS)])
+    record(make_lab(by=superuser, area=ward1), area=village1)
+    arrival = days_from_today(-2)
+
+    [declaration] = entry_declarations_submit(
+        declared_by=citizen,
+        travellers=[Traveller(citizen_person, Relationship.SELF)],
+        trip=_trip(origin_village, village1, arrival),
+        submission_key=uuid.uuid4(),
+    )
+
+    assert (declaration.test_source, declaration.test_outcome) == (Source.SELF, "")
+    assert (declaration.policy_measure, declaration.policy_exception) == ("central_quarantine", "")
+
+
+def test_a_verified_sample_is_dated_on_the_local_day(
+    superuser, citizen, citizen_person, village1, ward1, origin_village
+):
+    # 00:30 on the arrival day in Hồ Chí Minh City is 17:30 the day before in UTC.
+    arrival = days_from_today(0)
+    local_half_past_midnight = datetime.datetime.combine(
+        arrival, datetime.time(0, 30), tzinfo=timezone.get_default_timezone()
+    )
+    record(
+        make_lab(by=superuser, area=ward1),
+        area=village1,
+        sampled_at=local_half_past_midnight,
+        resulted_at=local_half_past_midnight + datetime.timedelta(minutes=20),
+    )
+
+    [declaration] = entry_declarations_submit(
+        declared_by=citizen,
+        travellers=[Traveller(citizen_person, Relationship.SELF)],
+        trip=_trip(origin_village, village1, arrival),
+        submission_key=uuid.uuid4(),
+    )
+
+    assert declaration.test_sampled_on == arrival
+
+
+@pytest.mark.parametrize(
+    ("status", "codes"),
+    [
+        ({"vaccine_doses": 2}, {"last_dose_on": ["required"]}),
+        (
+            {"vaccine_doses": 9, "last_dose_on": datetime.date(2022, 1, 1)},
+            {"vaccine_doses": ["invalid_choice"]},
+        ),
+        (
+            {"vaccine_doses": 1, "last_dose_on": datetime.date(1980, 1, 1)},
+            {"last_dose_on": ["dose_before_birth"]},
+        ),
+        ({"test_outcome": "negative"}, {"test_sampled_on": ["required"]}),
+        (
+            {"test_outcome": "negative", "test_sampled_on": datetime.date(1990, 1, 1)},
+            {"test_sampled_on": ["test_not_recent"]},
+        ),
+    ],
+)
+def test_what_a_person_declares_of_doses_and_tests_is_checked(
+    citizen, citizen_person, village1, origin_village, status, codes
+):
+    with pytest.raises(ValidationError) as caught:
+        entry_declarations_submit(
+            declared_by=citizen,
+            travellers=[Traveller(citizen_person, Relationship.SELF, **status)],
+            trip=_trip(origin_village, village1, days_from_today(1)),
+            submission_key=uuid.uuid4(),
+        )
+
+    assert error_codes(caught.value) == codes
     assert not EntryDeclaration.objects.exists()
