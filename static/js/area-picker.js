@@ -40,6 +40,11 @@
         if (!province.value) { clear(ward); return; }
         refill(ward, base.replace("0", province.value), ward.options[0].textContent);
       });
+      // On a slow phone the province may be chosen before this script has run: the
+      // ward list the server sent is then empty, so fill it now.
+      if (province.value && ward.options.length <= 1) {
+        refill(ward, base.replace("0", province.value), ward.options[0].textContent);
+      }
     }
     if (ward && village) {
       ward.addEventListener("change", function () {

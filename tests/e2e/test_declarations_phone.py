@@ -21,6 +21,8 @@ def test_on_a_phone_a_parent_declares_a_trip_for_self_and_child_from_a_ward_with
     sign_in(page, citizen, live_server)
     page.goto(reverse("checkpoints:home"))
     page.get_by_role("link", name="Khai báo vào tỉnh", exact=True).click()
+    # The pickers' script runs once the page has loaded (deferred).
+    page.wait_for_load_state("load")
 
     page.locator(f"#person-{relative.public_id}").check()
     page.get_by_label("Nơi đi: tỉnh / thành phố").select_option(str(other_ward.parent_id))

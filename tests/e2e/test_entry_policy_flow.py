@@ -55,6 +55,8 @@ def declare_trip(page, *, relative, other_ward, origin_village, ward1, village1,
     page.goto("/")
     page.get_by_role("link", name="Khai báo y tế, khai báo vào tỉnh, quét mã QR").click()
     page.get_by_role("link", name="Khai báo vào tỉnh", exact=True).click()
+    # The pickers' script runs once the page has loaded (deferred).
+    page.wait_for_load_state("load")
     page.locator(f"#person-{relative.public_id}").check()
     page.get_by_label("Nơi đi: tỉnh / thành phố").select_option(str(other_ward.parent_id))
     page.locator("select[name='origin-ward']").select_option(str(other_ward.pk))
