@@ -7,11 +7,13 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khaibao.areas.models import Area, AreaLevel
 from khaibao.lib.forms import day_field
 from khaibao.lib.normalize import clean_text
+from khaibao.rules.services import PAST_TOLERANCE
 
 from ..declaring.admin_forms import AreaPicker
 from .policy import MAX_DAYS, Measure, clean_policy_row
@@ -79,6 +81,17 @@ class ScheduleFieldsForm(forms.Form):
     @property
     def schedule_fields(self) -> list[forms.BoundField]:
         return [self["effective_from"], self["document"], self["note"]]
+
+    def clean_effective_from(self):
+        """A time in the past is refused at the preview already (the rules service refuses
+        it again at the confirm): a version in force is never rewritten."""
+        value = self.cleaned_data["effective_from"]
+        if value is not None and value < timezone.now() - PAST_TOLERANCE:
+            raise ValidationError(
+                _("Không thể đặt hiệu lực trong quá khứ: phiên bản đã áp dụng không được sửa."),
+                code="in_past",
+            )
+        return value
 
     def clean_document(self) -> str:
         return clean_text(self.cleaned_data["document"])

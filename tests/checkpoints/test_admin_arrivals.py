@@ -455,3 +455,24 @@ def test_reading_a_health_declaration_is_audited(
     )
     assert (event.actor, event.person, event.area) == (ward1_staff, citizen_person, village1)
     assert HealthDeclaration.objects.get(pk=declaration.pk).symptoms == ["fever"]
+
+
+def test_the_health_list_runs_as_many_queries_for_30_declarations_as_for_3(
+    client, ward1_staff, superuser, village1
+):
+    def add(count):
+        for index in range(count):
+            declare_health(
+                traveller(village1), village1, by=superuser, symptoms=["cough"] if index % 2 else []
+            )
+
+    add(3)
+    client.force_login(ward1_staff)
+    client.get(HEALTH_CHANGELIST)  # the session and content types, cached once
+    with CaptureQueriesContext(connection) as few:
+        assert len(listed(client.get(HEALTH_CHANGELIST))) == 3
+    add(27)
+    with CaptureQueriesContext(connection) as many:
+        assert len(listed(client.get(HEALTH_CHANGELIST))) == 30
+
+    assert len(many) == len(few)

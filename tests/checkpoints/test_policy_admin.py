@@ -317,3 +317,17 @@ def test_the_refresh_button_fills_the_lists_and_schedules_nothing(
     assert list(response.context["form"].fields["area_ward"].queryset) == [other_ward]
     assert not response.context["form"].errors
     assert versions(province).count() == 0
+
+
+def test_a_time_in_the_past_is_refused_at_the_preview_already(
+    client, province_admin, province, origin_village
+):
+    client.force_login(province_admin)
+
+    response = client.post(
+        SET, seven_days(origin_village, effective_from="2020-01-01T08:00", _preview="1")
+    )
+
+    assert response.status_code == 400
+    assert "Không thể đặt hiệu lực trong quá khứ" in response.content.decode()
+    assert 'id="kb-preview"' not in response.content.decode()
