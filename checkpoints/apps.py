@@ -12,10 +12,15 @@ class CheckpointsConfig(AppConfig):
         from khaibao.rules.kinds import register_kind
 
         from .declaring.rules import DECLARING_KIND, DECLARING_SMS_KIND
+        from .officer.rules import OFFICER_KIND
         from .quarantine.tasks import QUARANTINE_POLICY_KIND_WITH_RECOMPUTE
+        from .venues.rules import VENUES_KIND, VENUES_SMS_KIND
 
         register_kind(DECLARING_KIND)
         register_kind(DECLARING_SMS_KIND)
+        register_kind(VENUES_KIND)
+        register_kind(VENUES_SMS_KIND)
+        register_kind(OFFICER_KIND)
         # A new or withdrawn policy version enqueues the recompute of the declarations.
         register_kind(QUARANTINE_POLICY_KIND_WITH_RECOMPUTE)
         # The destination ward's station reads its arrivals and marks each one followed
@@ -25,6 +30,10 @@ class CheckpointsConfig(AppConfig):
             Role.WARD_STATION,
             *crud("checkpoints.entrydeclaration", "view", "add", "change"),
             *crud("checkpoints.healthdeclaration", "view", "add"),
+            # The ward's venues: approve or reject a registration ("change").
+            *crud("checkpoints.venue", "view", "change"),
+            # The exposure list of the ward's F0 cases; "add": send the texts.
+            *crud("checkpoints.exposurenotice", "view", "add"),
         )
         registry.grant(
             Role.CHECKPOINT,
@@ -35,6 +44,8 @@ class CheckpointsConfig(AppConfig):
             Role.PROVINCE_ADMIN,
             *crud("checkpoints.entrydeclaration", "view"),
             *crud("checkpoints.healthdeclaration", "view"),
+            *crud("checkpoints.venue", "view"),
+            *crud("checkpoints.exposurenotice", "view", "add"),
         )
         registry.register_service(
             registry.PortalService(

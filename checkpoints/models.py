@@ -6,5 +6,15 @@ models from the room, never from here.
 """
 
 from .declaring.models import EntryDeclaration, HealthDeclaration
+from .exposure.models import ExposureNotice
+from .officer.models import CheckpointCheck
+from .venues.models import CheckIn, Venue
 
-__all__ = ["EntryDeclaration", "HealthDeclaration"]
+__all__ = [
+    "CheckIn",
+    "CheckpointCheck",
+    "EntryDeclaration",
+    "ExposureNotice",
+    "HealthDeclaration",
+    "Venue",
+]

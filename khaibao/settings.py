@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "checkpoints.quarantine.tasks.recompute_policies_taking_effect",
         "schedule": 300.0,
     },
+    # Venue check-ins older than the retention rule are deleted within this period.
+    "checkpoints-delete-expired-checkins": {
+        "task": "checkpoints.venues.tasks.delete_expired_checkins",
+        "schedule": 3600.0,
+    },
 }
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15, minimum=1)
 

@@ -1,6 +1,7 @@
 """View guards."""
 
 from functools import wraps
+from urllib.parse import quote
 
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,7 +13,10 @@ def citizen_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated or not request.user.phone:
-            return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+            # Encoded: a page's own query (a poster's signed code holds "+", "%", "/")
+            # must come back whole after the login.
+            next_path = quote(request.get_full_path(), safe="/")
+            return redirect(f"{reverse('accounts:login')}?next={next_path}")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -59,6 +59,9 @@ def test_a_fresh_database_gets_the_defaults_as_national_version_1(db, ward1, clo
         ("checkpoint_declarations", 1),
         ("checkpoint_declarations_sms", 1),
         ("quarantine_policy", 1),
+        ("venues", 1),
+        ("venues_sms", 1),
+        ("checkpoint_officer", 1),
     }
 
 
