@@ -18,6 +18,8 @@ const FILES = {
     "dist/js/bootstrap.bundle.min.js.map",
     "LICENSE",
   ],
+  // The checkpoint officer page's camera mode: decodes QR codes from video frames.
+  jsqr: ["dist/jsQR.js", "LICENSE"],
 };
 
 let copied = 0;
