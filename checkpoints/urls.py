@@ -7,4 +7,6 @@ app_name = "checkpoints"
 
 urlpatterns = [
     path("khai-bao-y-te/", include("checkpoints.declaring.urls")),
+    path("kiem-tra/", include("checkpoints.officer.urls")),
+    path("", include("checkpoints.venues.urls")),
 ]

@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404
 
 from khaibao.accounts.models import StaffProfile
 from khaibao.accounts.roles import Role
+from khaibao.accounts.scope import filter_to_scope
 from khaibao.areas.models import ward_of
 from khaibao.people.models import ManagedPerson
 
-from .models import OPEN_STATUSES, F0Declaration
+from .models import OPEN_STATUSES, F0Declaration, F0Status
 
 
 def declarations_for_citizen(account) -> QuerySet[F0Declaration]:
@@ -61,3 +62,12 @@ def station_of(area) -> dict:
 def account_link(account, person) -> ManagedPerson:
     """How the account is related to a person it manages (the view checked it does)."""
     return ManagedPerson.objects.get(account=account, person=person)
+
+
+def cases_for_staff(user) -> QuerySet[F0Declaration]:
+    """The accepted F0 cases (and those in or past completion) isolated in the staff
+    account's area: what another system may trace, e.g. the exposure list."""
+    cases = F0Declaration.objects.filter(
+        status__in=(F0Status.ACCEPTED, F0Status.COMPLETION_REQUESTED, F0Status.COMPLETED)
+    ).select_related("person", "isolation_area__parent")
+    return filter_to_scope(cases, user, "isolation_area__path")

@@ -17,6 +17,9 @@ HOMECARE_ACTION_KINDS = frozenset({"accept", "reject", "end", "call_note", "aler
 #: A vaccination unit's decisions on a correction request: GET shows the decision's page,
 #: POST decides.
 VACCINATION_DECISION_KINDS = frozenset({"approve", "reject"})
+#: The ward's decisions on a venue's registration: GET shows the decision's page, POST
+#: decides.
+VENUE_DECISION_KINDS = frozenset({"approve", "reject"})
 #: Model-admin URL kinds that take an object id.
 OBJECT_KINDS = frozenset(
     {
@@ -30,6 +33,7 @@ OBJECT_KINDS = frozenset(
         *F0_DECISION_KINDS,
         *HOMECARE_ACTION_KINDS,
         *VACCINATION_DECISION_KINDS,
+        *VENUE_DECISION_KINDS,
         # A correction request's photo of the paper certificate.
         "request_photo",
         # An arrival's "Đánh dấu đã theo dõi" page (GET the form, POST marks it).
@@ -56,6 +60,8 @@ LIST_KINDS = frozenset(
         "policies",
         "policy_set",
         "policy_remove",
+        # The F0 cases an account may trace, and (?case=) one case's exposure list.
+        "cases",
     }
 )
 

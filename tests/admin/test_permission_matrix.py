@@ -31,6 +31,9 @@ from checkpoints.declaring.services import (
     entry_declarations_submit,
     health_declaration_submit,
 )
+from checkpoints.exposure.models import ExposureNotice
+from checkpoints.venues.models import VenueKind
+from checkpoints.venues.services import venue_register
 from declarations.labresults.models import LabImport
 from declarations.labresults.tokens import token_create
 from khaibao.access.admin import ScopedModelAdmin
@@ -49,6 +52,7 @@ from .admin_urls import (
     LIST_KINDS,
     OBJECT_KINDS,
     VACCINATION_DECISION_KINDS,
+    VENUE_DECISION_KINDS,
     admin_url,
     assert_login_redirect,
     csv_rows,
@@ -119,6 +123,10 @@ OBJECTS = {
         "ward2_health_declaration",
         "other_province_health_declaration",
     ),
+    # Venues by their ward (the station that decides on them).
+    "checkpoints.venue": ("ward1_venue", "ward2_venue", "other_province_venue"),
+    # Exposure notices by where their F0 case isolates.
+    "checkpoints.exposurenotice": ("ward1_exposure", "ward2_exposure", "other_province_exposure"),
 }
 
 #: Models whose rows belong to a whole province (rule versions): both "ward" objects are
@@ -156,6 +164,8 @@ CSV_KEY = {
     "vaccination.warddefaultunit": lambda default: str(default.ward),
     "checkpoints.entrydeclaration": lambda declaration: declaration.person.id_number,
     "checkpoints.healthdeclaration": lambda declaration: declaration.person.id_number,
+    "checkpoints.venue": lambda venue: venue.name,
+    "checkpoints.exposurenotice": lambda notice: str(notice.person),
 }
 
 READ = frozenset({"changelist", "change", "history", "export"})
@@ -183,10 +193,16 @@ ARRIVALS_PROVINCE = READ | {"policies", "policy_set", "policy_remove"}
 #: Health declarations: read (the station, the province) and typed in from paper.
 HEALTH_STATION = READ | {"add", "paper_filed"}
 PAPER_ONLY = frozenset({"add", "paper_filed"})
+#: Venues: the ward's station reads them and approves or rejects each registration.
+VENUES_STATION = READ | VENUE_DECISION_KINDS
+#: The texts sent, and the page to trace a case and send them.
+EXPOSURE = READ | {"cases"}
 #: What a role without any checkpoints permission opens of it: nothing.
 NO_CHECKPOINTS = {
     "checkpoints.entrydeclaration": NOTHING,
     "checkpoints.healthdeclaration": NOTHING,
+    "checkpoints.venue": NOTHING,
+    "checkpoints.exposurenotice": NOTHING,
 }
 #: What a role without any vaccination permission opens of vaccination: nothing.
 NO_VACCINATION = {
@@ -218,6 +234,8 @@ ALLOWED = {
         **NO_VACCINATION,
         "checkpoints.entrydeclaration": ARRIVALS_STATION,
         "checkpoints.healthdeclaration": HEALTH_STATION,
+        "checkpoints.venue": VENUES_STATION,
+        "checkpoints.exposurenotice": EXPOSURE,
     },
     "checkpoint_officer": {
         "people.person": READ,
@@ -238,6 +256,8 @@ ALLOWED = {
         **NO_VACCINATION,
         "checkpoints.entrydeclaration": ARRIVALS_CHECKPOINT,
         "checkpoints.healthdeclaration": PAPER_ONLY,
+        "checkpoints.venue": NOTHING,
+        "checkpoints.exposurenotice": NOTHING,
     },
     "lab_user": {
         "people.person": READ | {"add"},
@@ -284,6 +304,8 @@ ALLOWED = {
         "vaccination.warddefaultunit": READ | {"add", "delete"},
         "checkpoints.entrydeclaration": ARRIVALS_PROVINCE,
         "checkpoints.healthdeclaration": READ,
+        "checkpoints.venue": READ,
+        "checkpoints.exposurenotice": EXPOSURE,
     },
     "vaccination_unit_staff": {
         "people.person": READ | {"add"},
@@ -371,6 +393,13 @@ NEVER = frozenset(
         # Declarations are kept: staff file paper ones, and only mark arrivals followed up.
         ("checkpoints.entrydeclaration", "delete"),
         ("checkpoints.healthdeclaration", "delete"),
+        # Managers register venues (their own pages) and venues are kept: the station
+        # only decides on them.
+        ("checkpoints.venue", "add"),
+        ("checkpoints.venue", "delete"),
+        # Exposure notices are written by the "send" of a case's list, and kept.
+        ("checkpoints.exposurenotice", "add"),
+        ("checkpoints.exposurenotice", "delete"),
     }
 )
 
@@ -600,6 +629,8 @@ def test_ward1_station_opens_the_admin_index_with_its_models_only(client, ward1_
         "LabResult",
         "EntryDeclaration",
         "HealthDeclaration",
+        "Venue",
+        "ExposureNotice",
     }
 
 
@@ -1138,3 +1169,66 @@ def ward2_health_declaration(superuser, ward2_person):
 @pytest.fixture
 def other_province_health_declaration(superuser, other_province_person):
     return _declare_health(other_province_person, by=superuser)
+
+
+# A pending venue in each place, registered by one manager's account (here the superuser).
+
+
+def _venue(area, *, by, name):
+    return venue_register(
+        manager=by,
+        name=name,
+        kind=VenueKind.SHOP,
+        area=area,
+        street_address="1 Lê Lợi",
+        contact_phone="+84912000111",
+        submission_key=uuid.uuid4(),
+    )
+
+
+def _exposure(case, venue, person, by):
+    """A text already sent to `person` about `case` (what exposure_notices_send saves)."""
+    now = timezone.now()
+    return ExposureNotice.objects.create(
+        case=case,
+        person=person,
+        venue=venue,
+        met_from=now - datetime.timedelta(hours=2),
+        met_until=now - datetime.timedelta(hours=1),
+        phone=person.phone or "+84912000222",
+        sent_by=by,
+    )
+
+
+@pytest.fixture
+def ward1_exposure(superuser, ward1_declaration, ward1_venue, citizen_person):
+    return _exposure(ward1_declaration, ward1_venue, citizen_person, superuser)
+
+
+@pytest.fixture
+def ward2_exposure(superuser, ward2_declaration, ward2_venue, ward2_person):
+    return _exposure(ward2_declaration, ward2_venue, ward2_person, superuser)
+
+
+@pytest.fixture
+def other_province_exposure(
+    superuser, other_province_declaration, other_province_venue, other_province_person
+):
+    return _exposure(
+        other_province_declaration, other_province_venue, other_province_person, superuser
+    )
+
+
+@pytest.fixture
+def ward1_venue(superuser, village1):
+    return _venue(village1, by=superuser, name="Chợ Bến Thành")
+
+
+@pytest.fixture
+def ward2_venue(superuser, village2):
+    return _venue(village2, by=superuser, name="Chợ Tân Định")
+
+
+@pytest.fixture
+def other_province_venue(superuser, other_ward):
+    return _venue(other_ward, by=superuser, name="Chợ Đồng Xuân")
