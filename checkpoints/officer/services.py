@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from khaibao.accounts.models import User
-from khaibao.audit.services import AuditAction, audit_event_build, log_action, log_actions
+from khaibao.audit.services import (
+    AuditAction,
+    actor_role,
+    audit_event_build,
+    log_action,
+    log_actions,
+)
 from khaibao.people.models import Person
 from khaibao.trust.display import verification_display
 from khaibao.trust.services import qr_verify
@@ -180,20 +186,37 @@ def officer_venue_read(
     end: datetime.datetime,
     ip: str | None = None,
 ) -> list[CheckIn]:
-    """A venue's check-ins in [start, end) for the venue tab, audited as one search of
-    the venue (the list shows names and birth years, nothing else)."""
+    """A venue's check-ins in [start, end) for the venue tab (names and birth years,
+    nothing else): audited as one search of the venue, and as a read of each person
+    listed, so that each sees it in "who looked at my record"."""
     checkins = list(venue_checkins(venue, start=start, end=end))
+    detail = {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "checkpoint": officer.staff_profile.unit_id,
+    }
     log_action(
         actor=officer,
         action=AuditAction.SEARCH,
         obj=venue,
         area=venue.ward,
         ip=ip,
-        detail={
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "found": len(checkins),
-            "checkpoint": officer.staff_profile.unit_id,
-        },
+        detail={**detail, "found": len(checkins)},
+    )
+    role = actor_role(officer)
+    log_actions(
+        [
+            audit_event_build(
+                actor=officer,
+                role=role,
+                action=AuditAction.VIEW,
+                obj=venue,
+                person=person,
+                area=venue.ward,
+                ip=ip,
+                detail={**detail, "tab": "venue"},
+            )
+            for person in {checkin.person_id: checkin.person for checkin in checkins}.values()
+        ]
     )
     return checkins

@@ -382,6 +382,9 @@ def test_the_venue_tab_lists_a_venues_checkins_of_the_province(
     listed = client.get(url, {"dia_diem": str(venue.public_id)})
     assert "Nguyễn Văn An (1988)" in listed.content.decode()
     assert AuditEvent.objects.filter(actor=officer, object_type="checkpoints.venue").exists()
+    # Each person listed sees the officer's read in "who looked at my record".
+    read = AuditEvent.objects.get(actor=officer, action="view", detail__tab="venue")
+    assert read.person.full_name == "Nguyễn Văn An"
     client.force_login(other_officer)
     assert "Chợ Bến Thành" not in client.get(url, {"ten": "bến thành"}).content.decode()
     assert (
