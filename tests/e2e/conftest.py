@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from khaibao.accounts.models import Unit
+from khaibao.accounts.roles import Role
+from khaibao.accounts.services import staff_create, unit_save
+from tests.conftest import STAFF_PASSWORD
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,3 +118,45 @@ def otp_login(page, browser, live_server, phone: str) -> None:
     page.get_by_label("Mã xác thực (6 số)").fill(re.search(r"\b(\d{6})\b", body).group(1))
     page.get_by_role("button", name="Đăng nhập", exact=True).click()
     expect(page.get_by_text("Đăng nhập thành công.")).to_be_visible()
+
+
+# -- the checkpoint officer ---------------------------------------------------------
+
+
+@pytest.fixture
+def checkpoint(superuser, province):
+    return unit_save(
+        by=superuser,
+        unit=Unit(),
+        role=Role.CHECKPOINT,
+        code="CHOT-SB",
+        name="Chốt sân bay Tân Sơn Nhất",
+        area=province,
+        phone="",
+    )
+
+
+@pytest.fixture
+def officer(superuser, province, checkpoint):
+    return staff_create(
+        by=superuser,
+        username="can-bo-chot",
+        password=STAFF_PASSWORD,
+        full_name="Cán bộ chốt",
+        role=Role.CHECKPOINT,
+        area=province,
+        unit=checkpoint,
+    )
+
+
+def officer_page(browser, live_server, officer, viewport=PHONE_VIEWPORT):
+    """The officer's page, signed in, on the "Kiểm tra vào tỉnh" tab."""
+    context = browser.new_context(
+        viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, officer, live_server)
+    page.goto("/kiem-tra/vao-tinh/")
+    page.wait_for_load_state("load")
+    return context, page

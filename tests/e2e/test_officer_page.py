@@ -11,44 +11,14 @@ from playwright.sync_api import expect
 
 from checkpoints.declaring.services import health_declaration_submit
 from checkpoints.venues.services import checkins_record, venue_approve, venue_register
-from khaibao.accounts.models import Unit
-from khaibao.accounts.roles import Role
-from khaibao.accounts.services import staff_create, unit_save
 from khaibao.people.models import Relationship
 from khaibao.trust.images import render_qr_png
 from khaibao.trust.services import qr_for_person
-from tests.conftest import STAFF_PASSWORD
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, sign_in
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, officer_page
 
 pytestmark = pytest.mark.e2e
 
 LAPTOP_VIEWPORT = {"width": 1366, "height": 768}
-
-
-@pytest.fixture
-def checkpoint(superuser, province):
-    return unit_save(
-        by=superuser,
-        unit=Unit(),
-        role=Role.CHECKPOINT,
-        code="CHOT-SB",
-        name="Chốt sân bay Tân Sơn Nhất",
-        area=province,
-        phone="",
-    )
-
-
-@pytest.fixture
-def officer(superuser, province, checkpoint):
-    return staff_create(
-        by=superuser,
-        username="can-bo-chot",
-        password=STAFF_PASSWORD,
-        full_name="Cán bộ chốt",
-        role=Role.CHECKPOINT,
-        area=province,
-        unit=checkpoint,
-    )
 
 
 @pytest.fixture
@@ -71,18 +41,6 @@ def records(citizen, citizen_person, village1, ward1_staff):
         submission_key=uuid.uuid4(),
         area=village1,
     )
-
-
-def officer_page(browser, live_server, officer, viewport):
-    context = browser.new_context(
-        viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", base_url=live_server.url
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    sign_in(page, officer, live_server)
-    page.goto("/kiem-tra/vao-tinh/")
-    page.wait_for_load_state("load")
-    return context, page
 
 
 def expect_three_groups(page):

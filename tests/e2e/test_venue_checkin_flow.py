@@ -12,8 +12,16 @@ from playwright.sync_api import expect
 
 from checkpoints.venues.models import CheckIn, Venue, VenueStatus
 from checkpoints.venues.services import checkin_url
+from khaibao.trust.services import qr_for_person
 from tests.conftest import STAFF_PASSWORD
-from tests.e2e.conftest import dev_inbox, new_phone_page, otp_login, sign_in  # noqa: F401 (dev_inbox: a fixture)
+from tests.e2e.conftest import (  # noqa: F401 (dev_inbox: a fixture)
+    PHONE_VIEWPORT,
+    dev_inbox,
+    new_phone_page,
+    officer_page,
+    otp_login,
+    sign_in,
+)
 from tests.factories import make_citizen
 from tests.trust.conftest import eager_tasks  # noqa: F401 (QR images drawn in-process)
 
@@ -86,6 +94,7 @@ def test_a_venue_is_registered_approved_printed_and_checked_in_and_out(
     ward1,
     village1,
     ward1_staff,
+    officer,
 ):
     # The poster's URL leads to this test's server.
     settings.KHAIBAO_PUBLIC_URL = live_server.url
@@ -120,4 +129,25 @@ def test_a_venue_is_registered_approved_printed_and_checked_in_and_out(
     expect(page.get_by_text("Đã check-out cho 2 người")).to_be_visible()
     assert CheckIn.objects.filter(venue=venue, checked_out_at__isnull=False).count() == 2
     expect(page.get_by_role("button", name="Check-in")).to_be_visible()
+    context.close()
+
+    # At the checkpoint: the officer types the ID, then scans My QR as a USB scanner
+    # does (the text typed fast, then Enter): the same three groups, the field cleared.
+    context, page = officer_page(browser, live_server, officer, PHONE_VIEWPORT)
+    field = page.get_by_label("Số CMND / CCCD / hộ chiếu hoặc mã QR")
+    field.fill(citizen_person.id_number)
+    page.get_by_role("button", name="Tra cứu").click()
+    answer = page.locator("[data-officer-answer]")
+    expect(answer.locator('[data-group="checkin"]')).to_contain_text(VENUE_NAME)
+    expect(answer.locator('[data-group="checkin"] [data-word]')).to_have_text("Gần đây")
+    expect(answer.locator('[data-group="health"] [data-word]')).to_have_text("Chưa khai báo")
+    expect(answer.locator('[data-group="entry"] [data-word]')).to_have_text("Chưa khai báo")
+    expect(field).to_have_value("")
+    expect(field).to_be_focused()
+    page.evaluate("document.querySelector('[data-officer-answer]').innerHTML = ''")
+    page.keyboard.type(qr_for_person(citizen_person), delay=0)
+    page.keyboard.press("Enter")
+    expect(answer.locator('[data-group="checkin"]')).to_contain_text(VENUE_NAME)
+    expect(field).to_have_value("")
+    expect(field).to_be_focused()
     context.close()
