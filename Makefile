@@ -22,12 +22,14 @@ test: setup-dev
 test-smoke: setup-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m smoke $(PYTEST_ARGS)
 
-## bench: benchmarks (never timed tests): QR verifications per second; /api/verify and the
-## daily-report submit against a bare view
+## bench: benchmarks (never timed tests): QR verifications per second; /api/verify, the
+## daily-report submit and the officer's look-up (1 M persons, 10 M check-ins) against a
+## bare view
 bench: setup-dev
 	$(BIN)/python scripts/bench_qr_verify.py
 	$(BIN)/python scripts/bench_api_verify.py
 	$(BIN)/python scripts/bench_daily_report.py
+	$(BIN)/python scripts/bench_officer_lookup.py
 
 setup: $(VENV)/.installed assets messages
 setup-dev: $(VENV)/.installed-dev assets messages
