@@ -10,11 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from khaibao.accounts.models import Unit
-from khaibao.accounts.roles import Role
-from khaibao.accounts.services import staff_create, unit_save
-from tests.conftest import STAFF_PASSWORD
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,6 +120,12 @@ def otp_login(page, browser, live_server, phone: str) -> None:
 
 @pytest.fixture
 def checkpoint(superuser, province):
+    # Imported here: tests/uploads/shrink_in_chromium.py imports this module's browser
+    # settings in a process without Django.
+    from khaibao.accounts.models import Unit
+    from khaibao.accounts.roles import Role
+    from khaibao.accounts.services import unit_save
+
     return unit_save(
         by=superuser,
         unit=Unit(),
@@ -138,6 +139,10 @@ def checkpoint(superuser, province):
 
 @pytest.fixture
 def officer(superuser, province, checkpoint):
+    from khaibao.accounts.roles import Role
+    from khaibao.accounts.services import staff_create
+    from tests.conftest import STAFF_PASSWORD
+
     return staff_create(
         by=superuser,
         username="can-bo-chot",
