@@ -7,7 +7,6 @@ same transaction; the admin, the CSV import, the citizen pages and the tasks cal
 import datetime
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -18,6 +17,7 @@ from khaibao.accounts.models import Unit, User
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.dates import date_text
+from khaibao.lib.links import public_link
 from khaibao.notify.services import sms_queue
 from khaibao.people.matching import person_find_or_create
 from khaibao.people.models import ManagedPerson, Person, Relationship
@@ -451,7 +451,7 @@ def _first_request_for(person: Person, numbers: tuple[int, ...]) -> CorrectionRe
 
 def status_url() -> str:
     """The status page's full address, for the texts."""
-    return settings.KHAIBAO_PUBLIC_URL.rstrip("/") + reverse("vaccination:correction-lookup")
+    return public_link(reverse("vaccination:correction-lookup"))
 
 
 def _sms(request: CorrectionRequest, name: str, *, code: str | None = None, reason="") -> None:

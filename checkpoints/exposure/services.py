@@ -11,7 +11,6 @@ same venue, in the infectious period; and one SMS to each person, once per case.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from khaibao.accounts.models import User
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
 from khaibao.lib.dates import date_text
+from khaibao.lib.links import public_link
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import Person
 from khaibao.rules.selectors import sms_text
@@ -168,4 +168,4 @@ def _notice_send(*, case, exposure: Exposure, by: User, ip: str | None) -> Expos
 
 
 def _public_home() -> str:
-    return settings.KHAIBAO_PUBLIC_URL.rstrip("/") + reverse("checkpoints:home")
+    return public_link(reverse("checkpoints:home"))

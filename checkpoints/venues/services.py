@@ -4,7 +4,6 @@ in and out (self and relatives in one tap), and deleting check-ins past the rete
 import datetime
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -16,6 +15,7 @@ from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area, AreaLevel, ward_of
 from khaibao.audit.models import AuditAction
 from khaibao.audit.services import log_action
+from khaibao.lib.links import public_link
 from khaibao.lib.normalize import clean_text
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import Person
@@ -40,11 +40,11 @@ def checkin_url(venue: Venue) -> str:
     from urllib.parse import quote
 
     path = reverse("checkpoints:checkin")
-    return f"{settings.KHAIBAO_PUBLIC_URL.rstrip('/')}{path}?ma={quote(venue.qr_text, safe='')}"
+    return public_link(f"{path}?ma={quote(venue.qr_text, safe='')}")
 
 
 def _venue_link(venue: Venue) -> str:
-    return settings.KHAIBAO_PUBLIC_URL.rstrip("/") + venue.get_absolute_url()
+    return public_link(venue.get_absolute_url())
 
 
 @transaction.atomic

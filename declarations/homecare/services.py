@@ -8,7 +8,6 @@ import contextlib
 import datetime
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
@@ -19,6 +18,7 @@ from khaibao.accounts.models import User
 from khaibao.areas.models import Area
 from khaibao.audit.services import AuditAction, log_action
 from khaibao.lib.dates import datetime_text
+from khaibao.lib.links import public_link
 from khaibao.notify.services import sms_queue
 from khaibao.people.models import Person
 from khaibao.rules.selectors import RulesInForce, rules_in_force, sms_text
@@ -39,10 +39,6 @@ from .scoring import Reading, danger_signs, screening_flags, signs_text
 from .selectors import duty_phones, open_enrolment, province_duty_phones
 
 # -- links and texts --------------------------------------------------------------------
-
-
-def public_link(path: str) -> str:
-    return settings.KHAIBAO_PUBLIC_URL.rstrip("/") + path
 
 
 def patient_code(patient: HomeCarePatient) -> str:

@@ -27,6 +27,7 @@ from khaibao.accounts.models import Unit, User
 from khaibao.accounts.roles import Role
 from khaibao.areas.models import Area, ward_of
 from khaibao.audit.services import AuditAction, log_action
+from khaibao.lib.links import public_link
 from khaibao.lib.normalize import clean_text, normalize_phone
 from khaibao.notify.services import sms_queue
 from khaibao.people.ids import IdType
@@ -39,7 +40,7 @@ from khaibao.trust.services import certificate_revoke
 from ..f0.models import OPEN_STATUSES, CaseSource, F0Declaration, F0Status, TestType
 from ..f0.services import _case_code, _event, f0_accept
 from ..homecare.models import CareSource
-from ..homecare.services import homecare_enrol, public_link
+from ..homecare.services import homecare_enrol
 from .models import LabResult, LabToken, ResultStatus, TestOutcome
 from .rules import LABRESULTS_SMS, lab_rules
 
