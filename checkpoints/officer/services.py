@@ -16,6 +16,7 @@ from khaibao.audit.services import (
     log_actions,
 )
 from khaibao.people.models import Person
+from khaibao.rules.selectors import RulesInForce
 from khaibao.trust.display import verification_display
 from khaibao.trust.services import qr_verify
 
@@ -83,7 +84,13 @@ def _persons_from_id(number: str, chosen, answer: Answer) -> Person | None:
 
 
 def officer_lookup(
-    *, officer: User, query: Query, chosen=None, tab: str = "", ip: str | None = None
+    *,
+    officer: User,
+    query: Query,
+    chosen=None,
+    tab: str = "",
+    ip: str | None = None,
+    rules: RulesInForce | None = None,
 ) -> Answer:
     """Find the person a typed ID number or a scanned QR names, and their three groups
     in the officer's province.
@@ -94,6 +101,9 @@ def officer_lookup(
        from by birth year (`chosen` is the pick), never shown in full.
     3. Every look-up is audited with the method and the checkpoint; each person shown
        gets an event of their own, which their "who looked at my record" lists.
+
+    `rules`: the officer rules the caller has read already (the throttle needs them), so
+    a look-up reads them once.
     """
     answer = Answer(method=query.method)
     if query.method == "qr":
@@ -104,7 +114,7 @@ def officer_lookup(
     if person is not None:
         answer.person = person
         answer.summary = person_checkpoint_summary(
-            person, province=province, rules=officer_rules(province)
+            person, province=province, rules=rules or officer_rules(province)
         )
     _lookup_audit(officer=officer, answer=answer, province=province, tab=tab, ip=ip)
     return answer

@@ -102,7 +102,8 @@ def lookup(request, tab: str):
         raise PermissionDenied
     if request.method == "GET":
         return _page(request, tab, form=LookupForm())
-    limit = officer_rules(officer_province(request.user))["lookups_per_minute"]
+    rules = officer_rules(officer_province(request.user))
+    limit = rules["lookups_per_minute"]
     if not ratelimit.allow(
         f"officer:lookup:{request.user.pk}", limit=limit, window=THROTTLE_WINDOW
     ):
@@ -120,9 +121,12 @@ def lookup(request, tab: str):
         chosen=form.cleaned_data["chon"],
         tab=tab,
         ip=client_ip(request),
+        rules=rules,
     )
-    shown = [answer.person] if answer.person else []
-    request.session[SESSION_LAST_SHOWN] = [str(person.public_id) for person in shown]
+    shown = [str(answer.person.public_id)] if answer.person else []
+    # Written only when it changes: a session write is a database UPDATE on this hot path.
+    if request.session.get(SESSION_LAST_SHOWN) != shown:
+        request.session[SESSION_LAST_SHOWN] = shown
     context = {"answer": answer, "query": form.cleaned_data["q"]}
     if _wants_json(request):
         html = render_to_string(
