@@ -172,6 +172,8 @@ if not DEBUG:
 ROOT_URLCONF = "khaibao.urls"
 WSGI_APPLICATION = "khaibao.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend that loads a staff account's profile and area with the account.
+AUTHENTICATION_BACKENDS = ["khaibao.accounts.backends.AccountBackend"]
 LOGIN_URL = "admin:login"
 
 TEMPLATES = [

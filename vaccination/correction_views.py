@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from khaibao.accounts.backends import BACKEND
 from khaibao.accounts.citizen_forms import CodeForm
 from khaibao.accounts.otp import otp_request, otp_verify, seconds_until_resend
 from khaibao.accounts.views import SESSION_BINDING, _session_binding
@@ -170,7 +171,7 @@ def _verify_page(request, form, code_form, status: int = 200):
 
 def _sign_in(request, account) -> None:
     kept = _kept(request)
-    login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, account, backend=BACKEND)
     request.session.pop(SESSION_BINDING, None)
     request.session[SESSION_CORRECTION] = kept
 

@@ -1,26 +1,27 @@
 """What a checkpoint officer may read: the person a look-up names, and that person's three
 groups (seed 003 §IV) from the records of the officer's province only.
 
-Each read is one query on an index that starts with the person (or the venue), so a
-look-up costs the same number of queries, and about the same time, whatever the tables
-hold.
+A look-up is one statement (the person and the three groups), each group read down an
+index that starts with the person, so it costs the same, whatever the tables hold.
 """
 
 import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from khaibao.accounts.scope import scope_for
 from khaibao.areas.models import Area
+from khaibao.lib.sql import db_value, fetch_rows
 from khaibao.people.models import Person
 
 from ..declaring.models import EntryDeclaration, HealthDeclaration
 from ..quarantine.policy import Measure
 from ..venues.models import CheckIn, Venue, VenueStatus
+from .models import CheckpointCheck
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 #: An ID number made of one repeated digit ("000000000") is a placeholder, never a match.
@@ -31,6 +32,7 @@ MAX_VENUES = 20
 MAX_VENUE_CHECKINS = 200
 QUARANTINE_MEASURES = frozenset({Measure.HOME_QUARANTINE, Measure.CENTRAL_QUARANTINE})
 WATCH_MEASURES = frozenset({Measure.TEST_ON_ARRIVAL, Measure.SELF_MONITOR})
+MEASURE_LABELS = dict(Measure.choices)
 
 
 @dataclass(frozen=True)
@@ -51,52 +53,196 @@ class Summary:
     entry: Group
     has_data: bool
 
+    @property
+    def groups(self) -> tuple[tuple[str, str, Group], ...]:
+        """(name, title, group) of the three, in the seed's order."""
+        return (
+            ("checkin", _("Quét QR điểm đến"), self.checkin),
+            ("health", _("Khai báo y tế trong tỉnh"), self.health),
+            ("entry", _("Khai báo vào tỉnh"), self.entry),
+        )
+
 
 def officer_province(user) -> Area | None:
-    """The province an officer works in (their staff area), None without one."""
-    return scope_for(user).area
+    """The province an officer works in (their staff area, loaded with the account by
+    khaibao.accounts.backends), None without one."""
+    profile = getattr(user, "staff_profile", None)
+    return profile.area if profile is not None else None
 
 
 def is_placeholder_id(id_number: str) -> bool:
     return not id_number or (len(set(id_number)) == 1 and id_number[0] in PLACEHOLDER_DIGITS)
 
 
-def persons_with_id_number(id_number: str) -> list[Person]:
+#: One statement for a whole look-up: the persons a query names (at most MAX_MATCHES,
+#: by birth date) and, for each, the three groups from the records of one province.
+#: Each group is a correlated subquery that reads one row down an index starting with
+#: the person (its last check-in, health declaration, entry declaration in the
+#: province); the outer joins then fetch what the groups show. Plain SQL that SQLite
+#: (`make run`) runs as well as PostgreSQL. The ORM would build four statements and
+#: compile them on every look-up: on the portal's hottest read that cost more than the
+#: database did (README, "Benchmarks").
+_LOOKUP_SQL = """
+SELECT x.id, x.public_id, x.full_name, x.date_of_birth,
+       ci.checked_in_at, v.name, x.health_at,
+       e.arrival_on, e.policy_measure, e.policy_text, e.policy_ends_on,
+       e.origin_village_text, o1.name, o2.name, o3.name, o4.name
+FROM (
+    SELECT p.id, p.public_id, p.full_name, p.date_of_birth,
+        (SELECT c.id FROM checkpoints_checkin c
+         JOIN checkpoints_venue cv ON cv.id = c.venue_id
+         JOIN areas_area ca ON ca.id = cv.ward_id
+         WHERE c.person_id = p.id AND ca.path LIKE %(path)s ESCAPE '\\'
+         ORDER BY c.checked_in_at DESC LIMIT 1) AS checkin_id,
+        (SELECT h.created_at FROM checkpoints_healthdeclaration h
+         JOIN areas_area ha ON ha.id = h.area_id
+         WHERE h.person_id = p.id AND ha.path LIKE %(path)s ESCAPE '\\'
+         ORDER BY h.created_at DESC LIMIT 1) AS health_at,
+        (SELECT d.id FROM checkpoints_entrydeclaration d
+         JOIN areas_area da ON da.id = d.destination_area_id
+         WHERE d.person_id = p.id AND da.path LIKE %(path)s ESCAPE '\\'
+         ORDER BY d.created_at DESC LIMIT 1) AS entry_id
+    FROM people_person p
+    WHERE {where}
+    ORDER BY p.date_of_birth, p.id
+    LIMIT %(limit)s
+) x
+LEFT JOIN checkpoints_checkin ci ON ci.id = x.checkin_id
+LEFT JOIN checkpoints_venue v ON v.id = ci.venue_id
+LEFT JOIN checkpoints_entrydeclaration e ON e.id = x.entry_id
+LEFT JOIN areas_area o1 ON o1.id = e.origin_area_id
+LEFT JOIN areas_area o2 ON o2.id = o1.parent_id
+LEFT JOIN areas_area o3 ON o3.id = o2.parent_id
+LEFT JOIN areas_area o4 ON o4.id = o3.parent_id
+ORDER BY x.date_of_birth, x.id
+"""
+_BY_ID_NUMBER = _LOOKUP_SQL.format(where="p.id_number = %(value)s")
+_BY_PUBLIC_ID = _LOOKUP_SQL.format(where="p.public_id = %(value)s")
+_CHOSEN_BY_ID_NUMBER = _LOOKUP_SQL.format(
+    where="p.id_number = %(value)s AND p.public_id = %(chosen)s"
+)
+_BY_DECLARATION = {
+    kind: _LOOKUP_SQL.format(
+        where=f"p.id IN (SELECT person_id FROM {model._meta.db_table} WHERE public_id = %(value)s)"
+    )
+    for kind, model in (("health", HealthDeclaration), ("entry", EntryDeclaration))
+}
+_PERSON_FIELDS = ["id", "public_id", "full_name", "date_of_birth"]
+
+
+def _field(model, name):
+    return model._meta.get_field(name)
+
+
+#: The model field of each column the statement returns, in order.
+_COLUMNS = (
+    *(_field(Person, name) for name in _PERSON_FIELDS),
+    _field(CheckIn, "checked_in_at"),
+    _field(Venue, "name"),
+    _field(HealthDeclaration, "created_at"),
+    *(
+        _field(EntryDeclaration, name)
+        for name in (
+            "arrival_on",
+            "policy_measure",
+            "policy_text",
+            "policy_ends_on",
+            "origin_village_text",
+        )
+    ),
+    *(_field(Area, "name"),) * 4,
+)
+_PUBLIC_ID = _field(Person, "public_id")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A person a look-up named, with the three groups of the officer's province."""
+
+    person: Person
+    summary: Summary
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _found(sql: str, params: dict, province: Area, rules) -> list[Found]:
+    # LIKE's own wildcards in a path (digits and "/") cannot occur, but are escaped anyway.
+    prefix = province.path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = fetch_rows(sql, {"path": prefix + "%", "limit": MAX_MATCHES, **params}, _COLUMNS)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    found = []
+    for row in rows:
+        person = Person.from_db(connection.alias, _PERSON_FIELDS, row[:4])
+        checkin_at, venue_name, health_at = row[4], row[5], row[6]
+        entry = None
+        if row[7] is not None:
+            entry = EntryFacts(*row[7:12], origins=tuple(name for name in row[12:16] if name))
+        summary = Summary(
+            checkin=_checkin_group(checkin_at, venue_name, now=now, rules=rules),
+            health=_health_group(health_at, now=now, rules=rules),
+            entry=_entry_group(entry, today=today, rules=rules),
+            has_data=checkin_at is not None or health_at is not None or entry is not None,
+        )
+        found.append(Found(person, summary))
+    return found
+
+
+def found_by_id_number(id_number: str, *, province: Area, rules, chosen=None) -> list[Found]:
     """The persons whose document number is `id_number` (any document type), at most
-    MAX_MATCHES; none for an empty or placeholder number."""
+    MAX_MATCHES, oldest first, with their groups in `province`; `chosen` (a public id)
+    keeps only that one. None for an empty or placeholder number."""
     if is_placeholder_id(id_number):
         return []
-    return list(
-        Person.objects.filter(id_number=id_number)
-        .only("public_id", "full_name", "date_of_birth")
-        .order_by("date_of_birth", "pk")[:MAX_MATCHES]
-    )
+    if chosen is None:
+        return _found(_BY_ID_NUMBER, {"value": id_number}, province, rules)
+    key = _uuid(chosen)
+    if key is None:
+        return []
+    params = {"value": id_number, "chosen": db_value(_PUBLIC_ID, key)}
+    return _found(_CHOSEN_BY_ID_NUMBER, params, province, rules)
+
+
+def found_by_public_id(public_id, *, province: Area, rules) -> Found | None:
+    """The person with this public id (a My QR's subject), with their groups."""
+    key = _uuid(public_id)
+    if key is None:
+        return None
+    found = _found(_BY_PUBLIC_ID, {"value": db_value(_PUBLIC_ID, key)}, province, rules)
+    return found[0] if found else None
+
+
+def found_by_declaration(
+    public_id, declaration_type: str, *, province: Area, rules
+) -> Found | None:
+    """The person of a declaration QR's subject: "health" or "entry" (claim "t")."""
+    key = _uuid(public_id)
+    sql = _BY_DECLARATION.get(declaration_type)
+    if key is None or sql is None:
+        return None
+    found = _found(sql, {"value": db_value(_PUBLIC_ID, key)}, province, rules)
+    return found[0] if found else None
 
 
 def person_by_public_id(public_id: str) -> Person | None:
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError:
+    key = _uuid(public_id)
+    if key is None:
         return None
     return (
         Person.objects.filter(public_id=key).only("public_id", "full_name", "date_of_birth").first()
     )
 
 
-def person_of_declaration(public_id: str, declaration_type: str) -> Person | None:
-    """The person of a declaration QR's subject: "health" or "entry" (claim "t")."""
-    model = {"health": HealthDeclaration, "entry": EntryDeclaration}.get(declaration_type)
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError:
-        return None
-    if model is None:
-        return None
-    return (
-        Person.objects.filter(pk__in=model.objects.filter(public_id=key).values("person_id"))
-        .only("public_id", "full_name", "date_of_birth")
-        .first()
-    )
+def checkpoint_checked_since(officer, person: Person, moment: datetime.datetime) -> bool:
+    """Whether `officer` recorded "đã kiểm tra" for `person` at or after `moment`."""
+    return CheckpointCheck.objects.filter(
+        officer=officer, person=person, checked_at__gte=moment
+    ).exists()
 
 
 def _moment(value: datetime.datetime) -> str:
@@ -107,11 +253,11 @@ def _day(value: datetime.date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def _checkin_group(checkin: CheckIn | None, *, now, rules) -> Group:
-    if checkin is None:
+def _checkin_group(checked_in_at, venue_name: str, *, now, rules) -> Group:
+    if checked_in_at is None:
         return Group(RED, _("Không có"), note=_("Chưa quét QR địa điểm nào trong tỉnh."))
-    rows = ((_("Địa điểm"), checkin.venue.name), (_("Lúc"), _moment(checkin.checked_in_at)))
-    recent = now - checkin.checked_in_at <= datetime.timedelta(hours=rules["recent_checkin_hours"])
+    rows = ((_("Địa điểm"), venue_name), (_("Lúc"), _moment(checked_in_at)))
+    recent = now - checked_in_at <= datetime.timedelta(hours=rules["recent_checkin_hours"])
     if recent:
         return Group(GREEN, _("Gần đây"), rows)
     return Group(YELLOW, _("Đã lâu"), rows)
@@ -128,23 +274,31 @@ def _health_group(declared_at: datetime.datetime | None, *, now, rules) -> Group
     return Group(YELLOW, _("Quá hạn"), rows, _("Cần khai báo y tế lại."))
 
 
-def _origin_text(declaration: EntryDeclaration) -> str:
-    """EntryDeclaration.origin_text from the areas loaded with it (no query of its own)."""
-    parts = [declaration.origin_village_text] if declaration.origin_village_text else []
-    area = declaration.origin_area
-    while area is not None:
-        parts.append(area.name)
-        area = area.parent
-    return ", ".join(parts)
+@dataclass(frozen=True)
+class EntryFacts:
+    """What the third group shows of a person's last entry declaration into the province."""
+
+    arrival_on: datetime.date
+    policy_measure: str
+    policy_text: str
+    policy_ends_on: datetime.date | None
+    origin_village_text: str
+    #: The origin's names, ward first (as EntryDeclaration.origin_text says them).
+    origins: tuple[str, ...] = ()
+
+    @property
+    def origin_text(self) -> str:
+        village = (self.origin_village_text,) if self.origin_village_text else ()
+        return ", ".join(village + self.origins)
 
 
-def _entry_group(declaration: EntryDeclaration | None, *, today, rules) -> Group:
+def _entry_group(declaration: EntryFacts | None, *, today, rules) -> Group:
     if declaration is None:
         return Group(RED, _("Chưa khai báo"), note=_("Không có khai báo vào tỉnh."))
     rows = [
-        (_("Nơi đi"), _origin_text(declaration)),
+        (_("Nơi đi"), declaration.origin_text),
         (_("Ngày đến"), _day(declaration.arrival_on)),
-        (_("Biện pháp"), declaration.get_policy_measure_display()),
+        (_("Biện pháp"), MEASURE_LABELS.get(declaration.policy_measure, "")),
     ]
     if declaration.policy_ends_on:
         rows.append((_("Đến hết ngày"), _day(declaration.policy_ends_on)))
@@ -158,54 +312,6 @@ def _entry_group(declaration: EntryDeclaration | None, *, today, rules) -> Group
     if declaration.policy_measure in WATCH_MEASURES and running:
         return Group(YELLOW, _("Cần theo dõi"), rows, note)
     return Group(GREEN, _("Đã khai báo"), rows, note)
-
-
-def person_checkpoint_summary(person: Person, *, province: Area, rules) -> Summary:
-    """The three groups for `person`, from the records of `province` only: check-ins at
-    its venues, health declarations filed in it, entry declarations into it.
-
-    Three queries whatever the data, one per group.
-    """
-    now = timezone.now()
-    checkin = (
-        CheckIn.objects.filter(person=person, venue__ward__path__startswith=province.path)
-        .select_related("venue")
-        .only("checked_in_at", "venue__name")
-        .order_by("-checked_in_at")
-        .first()
-    )
-    health_at = (
-        HealthDeclaration.objects.filter(person=person, area__path__startswith=province.path)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    entry = (
-        EntryDeclaration.objects.filter(
-            person=person, destination_area__path__startswith=province.path
-        )
-        # The origin's ward, province (and village) names in the same query.
-        .select_related("origin_area__parent__parent__parent")
-        .only(
-            "origin_area__name",
-            "origin_area__parent__name",
-            "origin_area__parent__parent__name",
-            "origin_area__parent__parent__parent__name",
-            "origin_village_text",
-            "arrival_on",
-            "policy_measure",
-            "policy_text",
-            "policy_ends_on",
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    return Summary(
-        checkin=_checkin_group(checkin, now=now, rules=rules),
-        health=_health_group(health_at, now=now, rules=rules),
-        entry=_entry_group(entry, today=timezone.localdate(now), rules=rules),
-        has_data=any(item is not None for item in (checkin, health_at, entry)),
-    )
 
 
 def venues_for_officer(province: Area, name: str) -> QuerySet[Venue]:

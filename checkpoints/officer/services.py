@@ -25,12 +25,12 @@ from .forms import Query
 from .models import CheckpointCheck
 from .rules import officer_rules
 from .selectors import (
+    Found,
     Summary,
+    found_by_declaration,
+    found_by_id_number,
+    found_by_public_id,
     officer_province,
-    person_by_public_id,
-    person_checkpoint_summary,
-    person_of_declaration,
-    persons_with_id_number,
     venue_checkins,
 )
 
@@ -52,35 +52,34 @@ class Answer:
     problem: str = ""
 
 
-def _person_from_qr(text: str, answer: Answer) -> Person | None:
+def _found_from_qr(text: str, answer: Answer, province, rules) -> Found | None:
     verification = qr_verify(text)
     if not verification.is_valid:
         answer.verification = verification_display(verification)
         return None
     subject = verification.claims.get("subject_id", "")
     if verification.kind == PERSON_KIND:
-        person = person_by_public_id(subject)
+        found = found_by_public_id(subject, province=province, rules=rules)
     elif verification.kind == DECLARATION_KIND:
-        person = person_of_declaration(subject, str(verification.claims.get("t", "")))
+        kind = str(verification.claims.get("t", ""))
+        found = found_by_declaration(subject, kind, province=province, rules=rules)
     else:
         answer.problem = _("Mã này không phải mã QR cá nhân hay mã QR tờ khai y tế.")
         return None
-    if person is None:
+    if found is None:
         answer.problem = _("Mã đúng chữ ký nhưng không còn hồ sơ nào ứng với mã này.")
-    return person
+    return found
 
 
-def _persons_from_id(number: str, chosen, answer: Answer) -> Person | None:
-    persons = persons_with_id_number(number)
-    if chosen is not None:
-        persons = [person for person in persons if person.public_id == chosen]
-    if not persons:
+def _found_from_id(number: str, chosen, answer: Answer, province, rules) -> Found | None:
+    found = found_by_id_number(number, province=province, rules=rules, chosen=chosen)
+    if not found:
         answer.problem = _("Không tìm thấy người có số giấy tờ này.")
         return None
-    if len(persons) > 1:
-        answer.candidates = persons
+    if len(found) > 1:
+        answer.candidates = [each.person for each in found]
         return None
-    return persons[0]
+    return found[0]
 
 
 def officer_lookup(
@@ -106,16 +105,14 @@ def officer_lookup(
     a look-up reads them once.
     """
     answer = Answer(method=query.method)
-    if query.method == "qr":
-        person = _person_from_qr(query.value, answer)
-    else:
-        person = _persons_from_id(query.value, chosen, answer)
     province = officer_province(officer)
-    if person is not None:
-        answer.person = person
-        answer.summary = person_checkpoint_summary(
-            person, province=province, rules=rules or officer_rules(province)
-        )
+    rules = rules or officer_rules(province)
+    if query.method == "qr":
+        found = _found_from_qr(query.value, answer, province, rules)
+    else:
+        found = _found_from_id(query.value, chosen, answer, province, rules)
+    if found is not None:
+        answer.person, answer.summary = found.person, found.summary
     _lookup_audit(officer=officer, answer=answer, province=province, tab=tab, ip=ip)
     return answer
 

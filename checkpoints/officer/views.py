@@ -8,10 +8,12 @@ errors included.
 """
 
 import datetime
+import time
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -29,12 +31,21 @@ from khaibao.lib.clientip import client_ip
 
 from .forms import LOOKUP_TABS, TAB_CHOICES, DefaultsForm, LookupForm, Tab, VenueSearchForm
 from .rules import officer_rules
-from .selectors import officer_province, person_by_public_id, venue_for_officer, venues_for_officer
+from .selectors import (
+    checkpoint_checked_since,
+    officer_province,
+    person_by_public_id,
+    venue_for_officer,
+    venues_for_officer,
+)
 from .services import checkpoint_check_record, officer_lookup, officer_venue_read
 
 SESSION_DEFAULTS = "officer_defaults"
-# The persons the officer's last look-up showed: "đã kiểm tra" is only for them.
-SESSION_LAST_SHOWN = "officer_last_shown"
+# "Đã kiểm tra" is only for a person a look-up of this officer showed, in the last
+# CHECK_MAX_AGE seconds: the answer carries a signed ticket naming both (and when), so the
+# hot path writes nothing to the session.
+CHECK_SALT = "checkpoints.officer.check"
+CHECK_MAX_AGE = 30 * 60
 THROTTLE_WINDOW = 60
 DEFAULT_VENUE_HOURS = 24
 TAB_URLS = {
@@ -123,28 +134,48 @@ def lookup(request, tab: str):
         ip=client_ip(request),
         rules=rules,
     )
-    shown = [str(answer.person.public_id)] if answer.person else []
-    # Written only when it changes: a session write is a database UPDATE on this hot path.
-    if request.session.get(SESSION_LAST_SHOWN) != shown:
-        request.session[SESSION_LAST_SHOWN] = shown
     context = {"answer": answer, "query": form.cleaned_data["q"]}
+    if answer.person is not None:
+        context["check_ticket"] = _check_ticket(request.user, answer.person)
     if _wants_json(request):
         html = render_to_string(
-            "checkpoints/officer/_answer.html", {**context, "tab": tab}, request=request
+            "checkpoints/officer/_answer.html",
+            {**context, "tab": tab, "script": True},
+            request=request,
         )
         return JsonResponse({"html": html})
     return _page(request, tab, form=LookupForm(), **context)
 
 
+def _check_ticket(officer, person) -> str:
+    return signing.dumps([officer.pk, str(person.public_id), time.time()], salt=CHECK_SALT)
+
+
+def _ticket_person(request):
+    """The person of a "đã kiểm tra" ticket: signed for this officer, not older than
+    CHECK_MAX_AGE, and not used yet (no check of that person recorded since it was made).
+    None otherwise."""
+    try:
+        officer_pk, public_id, made = signing.loads(
+            request.POST.get("nguoi", ""), salt=CHECK_SALT, max_age=CHECK_MAX_AGE
+        )
+        made = datetime.datetime.fromtimestamp(float(made), tz=datetime.UTC)
+    except (signing.BadSignature, TypeError, ValueError, OverflowError):
+        return None
+    if officer_pk != request.user.pk:
+        return None
+    person = person_by_public_id(public_id)
+    if person is None or checkpoint_checked_since(request.user, person, made):
+        return None
+    return person
+
+
 @officer_required
 @require_POST
 def check_record(request):
-    """ "Đã kiểm tra": the person the last look-up showed, at the officer's checkpoint."""
+    """ "Đã kiểm tra": a person a look-up just showed, at the officer's checkpoint."""
     tab = request.POST.get("tab") if request.POST.get("tab") in LOOKUP_TABS else Tab.ENTRY
-    public_id = request.POST.get("nguoi", "")
-    person = None
-    if public_id in request.session.get(SESSION_LAST_SHOWN, []):
-        person = person_by_public_id(public_id)
+    person = _ticket_person(request)
     if person is None:
         message = _("Chỉ ghi nhận được người vừa tra cứu. Tra cứu lại rồi bấm “Đã kiểm tra”.")
         return _error(request, tab, code="not_shown", message=message, status=400)
@@ -152,7 +183,6 @@ def check_record(request):
         checkpoint_check_record(officer=request.user, person=person, ip=client_ip(request))
     except ValidationError as error:
         return _error(request, tab, code=error.code, message=error.messages[0], status=400)
-    request.session[SESSION_LAST_SHOWN] = []
     message = _("Đã ghi nhận: %(name)s đã được kiểm tra.") % {"name": person.full_name}
     if _wants_json(request):
         return JsonResponse({"message": message})

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from khaibao.access.views import citizen_required
+from khaibao.accounts.backends import BACKEND
 from khaibao.accounts.citizen_forms import CodeForm, PhoneForm
 from khaibao.accounts.models import User
 from khaibao.accounts.otp import captcha_required, otp_request, otp_verify, seconds_until_resend
@@ -587,7 +588,7 @@ def _sign_in(request, account: User) -> None:
     another account: the kept answers are put back, in case the registration is
     refused and the form is shown again."""
     kept = request.session.get(SESSION_REGISTRATION)
-    login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, account, backend=BACKEND)
     request.session.pop(SESSION_BINDING, None)
     if kept is not None:
         request.session[SESSION_REGISTRATION] = kept

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from khaibao.lib.clientip import client_ip
 
+from .backends import BACKEND
 from .citizen_forms import CodeForm, PhoneForm
 from .otp import (
     captcha_required,
@@ -84,7 +85,7 @@ def login_code(request):
             )
             if result.user is not None:
                 next_url = request.session.get(SESSION_NEXT) or reverse("people:mine")
-                login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, result.user, backend=BACKEND)
                 for key in (SESSION_PHONE, SESSION_NEXT, SESSION_BINDING):
                     request.session.pop(key, None)
                 messages.success(request, _("Đăng nhập thành công."))

@@ -62,12 +62,16 @@
     });
   });
 
-  // The forms inside an answer (choose by birth year, "Đã kiểm tra").
+  // The forms inside an answer (choose by birth year, "Đã kiểm tra"). An answer sent to
+  // this script carries no CSRF token of its own: the page's is added here.
+  var token = form.querySelector("input[name=csrfmiddlewaretoken]");
   answer.addEventListener("submit", function (event) {
     var target = event.target.closest("[data-officer-ajax]");
     if (!target) { return; }
     event.preventDefault();
-    post(target, new FormData(target)).then(ready);
+    var body = new FormData(target);
+    if (token && !body.has("csrfmiddlewaretoken")) { body.append("csrfmiddlewaretoken", token.value); }
+    post(target, body).then(ready);
   });
 
   // --- Camera ------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 audit, the throttle, the scope to the officer's province and bad input."""
 
 import datetime
+import re
 import uuid
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +19,7 @@ from checkpoints.declaring.services import (
     entry_declarations_submit,
     health_declaration_submit,
 )
+from checkpoints.officer import views
 from checkpoints.officer.models import CheckpointCheck
 from checkpoints.officer.rules import OFFICER
 from checkpoints.venues.services import checkins_record, venue_approve, venue_register
@@ -127,6 +130,8 @@ def groups(response) -> str:
     return response.content.decode()
 
 
+# Smoke: the look-up is one hand-written statement, which SQLite (`make run`) runs too.
+@pytest.mark.smoke
 def test_id_lookup_shows_the_three_groups_with_words(client, officer, citizen_person, records):
     client.force_login(officer)
     response = look_up(client, citizen_person.id_number)
@@ -170,6 +175,7 @@ def test_a_person_without_records_is_red_or_no_data(client, officer, ward2_perso
     assert "Không có dữ liệu trong tỉnh." in html
 
 
+@pytest.mark.smoke
 def test_my_qr_finds_the_person(client, officer, citizen_person, records):
     client.force_login(officer)
     response = look_up(client, qr_for_person(citizen_person), url=HEALTH_URL)
@@ -181,6 +187,7 @@ def test_my_qr_finds_the_person(client, officer, citizen_person, records):
 
 
 @pytest.mark.parametrize("declaration", ["health", "entry"])
+@pytest.mark.smoke
 def test_a_declaration_qr_finds_its_person(client, officer, records, declaration):
     client.force_login(officer)
     html = groups(look_up(client, records[declaration].qr_text))
@@ -234,6 +241,7 @@ def test_each_lookup_is_audited_and_on_the_citizens_access_log(
     assert page.content.decode().count("Chốt kiểm soát") >= 2
 
 
+@pytest.mark.smoke
 def test_several_persons_with_one_number_are_offered_by_birth_year(
     client, officer, village1, citizen_person
 ):
@@ -322,32 +330,59 @@ def test_garbage_after_a_qr_prefix_is_malformed_not_500(client, officer):
         assert 'data-status="malformed"' in response.content.decode()
 
 
+def check_ticket(response) -> str:
+    """The "đã kiểm tra" form's ticket in a look-up's answer."""
+    html = response.content.decode()
+    if response.headers["Content-Type"].startswith("application/json"):
+        html = response.json()["html"]
+    found = re.search(r'name="nguoi" value="([^"]+)"', html)
+    assert found, "the answer has no “Đã kiểm tra” form"
+    return found.group(1)
+
+
+@pytest.mark.smoke
 def test_checked_is_recorded_and_audited(client, officer, checkpoint, citizen_person, records):
     client.force_login(officer)
-    look_up(client, citizen_person.id_number)
-    response = client.post(
-        reverse("checkpoints:officer-check"), {"nguoi": str(citizen_person.public_id)}
-    )
+    ticket = check_ticket(look_up(client, citizen_person.id_number))
+    response = client.post(reverse("checkpoints:officer-check"), {"nguoi": ticket})
     assert response.status_code == 302
     check = CheckpointCheck.objects.get()
     assert (check.person, check.officer, check.checkpoint) == (citizen_person, officer, checkpoint)
     assert AuditEvent.objects.filter(
         action=AuditAction.CREATE, person=citizen_person, object_type="checkpoints.checkpointcheck"
     ).exists()
-    again = client.post(
-        reverse("checkpoints:officer-check"), {"nguoi": str(citizen_person.public_id)}, **JSON
-    )
+    # The same answer's button again: recorded once.
+    again = client.post(reverse("checkpoints:officer-check"), {"nguoi": ticket}, **JSON)
     assert (
         again.status_code == 400
         and "Chỉ ghi nhận được người vừa tra cứu" in again.json()["message"]
     )
+    assert CheckpointCheck.objects.count() == 1
+    # A new look-up of the same person can be recorded again.
+    ticket = check_ticket(look_up(client, citizen_person.id_number, **JSON))
+    assert client.post(reverse("checkpoints:officer-check"), {"nguoi": ticket}).status_code == 302
+    assert CheckpointCheck.objects.count() == 2
 
 
-def test_checked_needs_a_lookup_first(client, officer, citizen_person):
+def test_checked_needs_a_lookup_first(client, officer, other_officer, citizen_person, records):
     client.force_login(officer)
-    response = client.post(
-        reverse("checkpoints:officer-check"), {"nguoi": str(citizen_person.public_id)}
-    )
+    check_url = reverse("checkpoints:officer-check")
+    # A bare public id, a forged ticket, or another officer's ticket records nothing.
+    assert client.post(check_url, {"nguoi": str(citizen_person.public_id)}).status_code == 400
+    ticket = check_ticket(look_up(client, citizen_person.id_number))
+    assert client.post(check_url, {"nguoi": ticket[:-2] + "xx"}).status_code == 400
+    client.force_login(other_officer)
+    refused = client.post(check_url, {"nguoi": ticket}, **JSON)
+    assert refused.status_code == 400 and refused.json()["error"] == "not_shown"
+    assert not CheckpointCheck.objects.exists()
+
+
+def test_a_check_ticket_expires(client, officer, citizen_person, records):
+    client.force_login(officer)
+    ticket = check_ticket(look_up(client, citizen_person.id_number))
+    later = timezone.now() + datetime.timedelta(seconds=views.CHECK_MAX_AGE + 5)
+    with time_machine.travel(later, tick=False):
+        response = client.post(reverse("checkpoints:officer-check"), {"nguoi": ticket})
     assert response.status_code == 400
     assert not CheckpointCheck.objects.exists()
 
@@ -355,20 +390,23 @@ def test_checked_needs_a_lookup_first(client, officer, citizen_person):
 def test_lookup_uses_a_constant_number_of_queries(
     client, officer, citizen_person, ward2_person, records
 ):
-    """A person with all three groups costs what a person with none costs; a QR adds
-    the verifier's two revocation reads, whoever it names."""
+    """A person with all three groups costs what a person with none costs. What the
+    scanner's script sends (JSON) is four statements: the session, the account with its
+    staff profile and area, the person with the three groups, the audit row (the page
+    without script adds the checkpoint's name). A QR adds the verifier's two revocation
+    reads, whoever it names."""
     client.force_login(officer)
     look_up(client, ward2_person.id_number)  # warm the rule caches
 
-    def queries_for(text: str) -> int:
+    def queries_for(text: str, **extra) -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert look_up(client, text).status_code == 200
+            assert look_up(client, text, **extra).status_code == 200
         return len(queries)
 
-    by_id = {queries_for(person.id_number) for person in (citizen_person, ward2_person)}
-    by_qr = {queries_for(qr_for_person(person)) for person in (citizen_person, ward2_person)}
-    assert by_id == {13}
-    assert by_qr == {15}
+    persons = (citizen_person, ward2_person)
+    assert {queries_for(person.id_number, **JSON) for person in persons} == {4}
+    assert {queries_for(qr_for_person(person), **JSON) for person in persons} == {6}
+    assert {queries_for(person.id_number) for person in persons} == {5}
 
 
 def test_the_venue_tab_lists_a_venues_checkins_of_the_province(
