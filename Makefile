@@ -22,14 +22,15 @@ test: setup-dev
 test-smoke: setup-dev
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m smoke $(PYTEST_ARGS)
 
-## bench: benchmarks (never timed tests): QR verifications per second; /api/verify, the
+## bench: benchmarks (never timed tests), one table of figures and targets, written to
+## var/bench/<date>.json and .md: QR verifications per second; /api/verify, the
 ## daily-report submit and the officer's look-up (1 M persons, 10 M check-ins) against a
-## bare view
+## bare view, loaded by wrk (Debian's package, installed here when missing)
 bench: setup-dev
-	$(BIN)/python scripts/bench_qr_verify.py
-	$(BIN)/python scripts/bench_api_verify.py
-	$(BIN)/python scripts/bench_daily_report.py
-	$(BIN)/python scripts/bench_officer_lookup.py
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python scripts/bench.py
 
 setup: $(VENV)/.installed assets messages
 setup-dev: $(VENV)/.installed-dev assets messages

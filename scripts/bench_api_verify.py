@@ -117,12 +117,15 @@ def main() -> None:
             rounds=args.rounds,
             redis=bool(env.get("REDIS_URL")),
         )
-        print(
-            f"/api/verify = {best['verify'].rate / best['bare'].rate:.2f} × the bare view in "
-            "requests per second (target ≥ 0.60)."
+        benchlib.ratio_record(
+            script="bench_api_verify.py",
+            path="POST /api/verify",
+            best=best,
+            label="verify",
+            ratio_target=0.6,
         )
     finally:
-        benchlib.stop_gunicorn(server)
+        benchlib.stop_gunicorn(server, script="bench_api_verify.py")
         teardown_databases(old_config, verbosity=0)
 
 

@@ -152,9 +152,12 @@ def main() -> None:
             rounds=args.rounds,
             redis=bool(env.get("REDIS_URL")),
         )
-        print(
-            f"daily-report submit = {best['report'].rate / best['bare'].rate:.2f} × the bare view "
-            "in requests per second (target ≥ 0.40)."
+        benchlib.ratio_record(
+            script="bench_daily_report.py",
+            path="daily-report submit",
+            best=best,
+            label="report",
+            ratio_target=0.4,
         )
         from declarations.homecare.models import DailyReport
 
@@ -164,7 +167,7 @@ def main() -> None:
         if filed < answered:
             raise SystemExit("benchmark: some answers were double submits, not new reports")
     finally:
-        benchlib.stop_gunicorn(server)
+        benchlib.stop_gunicorn(server, script="bench_daily_report.py")
         teardown_databases(old_config, verbosity=0)
 
 

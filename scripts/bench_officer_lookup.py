@@ -144,49 +144,40 @@ def _requests(path: str, texts: list[str], sessions: list[str]) -> list[bytes]:
 
 
 def _plans(province, persons: int) -> None:
-    """EXPLAIN ANALYZE of the two check-in reads (issue 13: the same cost at 10 million
-    rows as at 10 thousand) and of the ID-number match, as the selectors make them."""
+    """EXPLAIN ANALYZE of the look-up's one statement (the person by ID number and the
+    three groups; issue 13: the same cost at 10 million check-ins as at 10 thousand) and
+    of a venue's check-ins in a window, as the selectors make them."""
     from benchgen import id_number_of
+    from django.db import connection
     from django.utils import timezone
 
-    from checkpoints.officer.selectors import venue_checkins
-    from checkpoints.venues.models import CheckIn, Venue
-    from khaibao.people.models import Person
+    from checkpoints.officer import selectors
+    from checkpoints.venues.models import Venue
 
     person_id = persons // 2
-    last = (  # person_checkpoint_summary's first group
-        CheckIn.objects.filter(person_id=person_id, venue__ward__path__startswith=province.path)
-        .select_related("venue")
-        .only("checked_in_at", "venue__name")
-        .order_by("-checked_in_at")[:1]
-    )
     venue = Venue.objects.filter(ward__parent=province).order_by("pk").first()
     now = timezone.now()
-    window = venue_checkins(venue, start=now - datetime.timedelta(hours=2), end=now)
-    by_id = (  # persons_with_id_number
-        Person.objects.filter(id_number=id_number_of(person_id))
-        .only("public_id", "full_name", "date_of_birth")
-        .order_by("date_of_birth", "pk")[:10]
+    window = selectors.venue_checkins(venue, start=now - datetime.timedelta(hours=2), end=now)
+    print(
+        f"\nEXPLAIN ANALYZE: the look-up by ID number, with the three groups (person {person_id})"
     )
-    for title, queryset in (
-        (f"a person's last check-in in the province (person {person_id})", last),
-        (f"a venue's check-ins in a 2-hour window (venue {venue.pk})", window),
-        ("the persons with an ID number", by_id),
-    ):
-        print(f"\nEXPLAIN ANALYZE: {title}")
-        print("  " + queryset.explain(analyze=True).replace("\n", "\n  "))
+    params = {"path": province.path + "%", "limit": 10, "value": id_number_of(person_id)}
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + selectors._BY_ID_NUMBER, params)
+        print("  " + "\n  ".join(row[0] for row in cursor.fetchall()))
+    print(f"\nEXPLAIN ANALYZE: a venue's check-ins in a 2-hour window (venue {venue.pk})")
+    print("  " + window.explain(analyze=True).replace("\n", "\n  "))
 
 
 def _report(targets, best) -> None:
-    bare = best["bare"].rate
     for target in targets[1:]:
-        run = best[target.label]
-        ratio = run.rate / bare
-        print(
-            f"officer look-up by {target.label} = {ratio:.2f} × the bare view"
-            f"{'' if ratio >= TARGET_RATIO else ' MISS'} (target ≥ {TARGET_RATIO}); "
-            f"p99 {run.p99 * 1000:.1f} ms{'' if run.p99 <= TARGET_P99 else ' MISS'}"
-            f" (target ≤ {TARGET_P99 * 1000:.0f} ms)"
+        benchlib.ratio_record(
+            script="bench_officer_lookup.py",
+            path=f"checkpoint look-up by {target.label}",
+            best=best,
+            label=target.label,
+            ratio_target=TARGET_RATIO,
+            p99_target=TARGET_P99,
         )
 
 
@@ -204,6 +195,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent client processes")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs; best counts")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the load: N requests of each path in this process, then a cProfile",
+    )
     args = parser.parse_args()
 
     temporary = Path(tempfile.mkdtemp(prefix="bench-officer-"))
@@ -268,6 +266,10 @@ def main() -> None:
             benchlib.Target("ID", f"{LOOKUP_PATH} (ID)", by_id, found),
             benchlib.Target("QR", f"{LOOKUP_PATH} (QR)", by_qr, found),
         ]
+        if args.profile:
+            application = benchlib.wsgi_application(__name__)
+            benchlib.profile(targets[:2], application, count=args.profile)
+            return
         server = benchlib.start_gunicorn("bench_officer_lookup", env, args.workers)
         runs = benchlib.measure(
             targets, server=server, seconds=args.seconds, clients=args.clients, rounds=args.rounds
@@ -285,7 +287,7 @@ def main() -> None:
         _plans(province, args.persons)
     finally:
         if server is not None:
-            benchlib.stop_gunicorn(server)
+            benchlib.stop_gunicorn(server, script="bench_officer_lookup.py")
         teardown_databases(old_config, verbosity=0)
 
 

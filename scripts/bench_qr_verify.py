@@ -22,6 +22,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+
+TARGET_PER_CORE = 3000
 
 
 def main() -> None:
@@ -127,6 +132,15 @@ def run(args) -> None:
         print(
             f"{label:18} {len(texts) / best:8,.0f} codes/s  "
             f"({best / len(texts) * 1e6:5.0f} µs each, {size} characters a code)"
+        )
+        rate = len(texts) / best
+        benchlib.record(
+            script="bench_qr_verify.py",
+            path=f"QR verification in process, {label}",
+            figure=f"{rate:,.0f} a second on one core",
+            target=f"≥ {TARGET_PER_CORE:,} a second per core",
+            met=rate >= TARGET_PER_CORE,
+            values={"per_second": round(rate), "us_each": round(best / len(texts) * 1e6, 1)},
         )
     bodies = [text[4:] for text in codes["HC1 own ES256"]]
     for label, decode in (("b45.decode", b45.decode), ("base45.b45decode", base45.b45decode)):

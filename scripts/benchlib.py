@@ -1,6 +1,12 @@
 """What the gunicorn benchmarks share: a throw-away PostgreSQL database, gunicorn with
-the portal's URLs plus a bare view, client processes sending raw HTTP/1.1 requests,
-and the numbers (requests per second, p50/p95/p99 latency, server CPU per request).
+the portal's URLs plus a bare view, the load, and the numbers (requests per second,
+p50/p95/p99 latency, server CPU per request).
+
+The load is wrk (Debian's package), driven by scripts/bench_wrk.lua: each thread sends
+its share of raw HTTP/1.1 requests prepared here (signed-in cookies, CSRF tokens, form
+bodies), in turn, and checks each answer's status and text. wrk is C and event-driven:
+on a 2-core machine where clients and server share the cores, its load costs far less
+CPU than Python clients would, so the server's figures are the server's.
 
 DESIGN.md §7 compares an endpoint with "a bare Django view in the same run": both go
 through the same gunicorn (sync workers, 2 × cores + 1 as in deploy/gunicorn.conf.py),
@@ -9,7 +15,7 @@ found by walking the same list. The clients run on the same machine, so runs alt
 between the paths and the best run of each counts.
 """
 
-import multiprocessing
+import json
 import os
 import signal
 import socket
@@ -60,42 +66,15 @@ def http_request(path: str, body: bytes = b"", *, content_type="", headers=()) -
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def _client(number, requests, first, once, seconds, expect, results):
-    done, failed, latencies, exhausted = 0, 0, [], False
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        index = first + done + failed
-        if once and index >= len(requests):
-            exhausted = True
-            break
-        request = requests[index % len(requests)]
-        start = time.perf_counter()
-        with socket.create_connection((HOST, PORT)) as connection:
-            connection.sendall(request)
-            chunks = []
-            while chunk := connection.recv(65536):
-                chunks.append(chunk)
-        answer = b"".join(chunks)
-        latencies.append(time.perf_counter() - start)
-        if answer.split(b"\r\n", 1)[0] in expect[0] and expect[1] in answer:
-            done += 1
-        else:
-            failed += 1
-    results.put((done, failed, latencies, number, first + done + failed, exhausted))
-
-
 def _cpu_seconds(master: int) -> float:
     """User + system CPU time of gunicorn's workers (the children of `master`)."""
     total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for entry in _workers(master):
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[1]) == master:
-            total += int(fields[11]) + int(fields[12])
+        total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -125,49 +104,70 @@ class Target:
     once: bool = False
 
 
+WRK_SCRIPT = ROOT / "scripts" / "bench_wrk.lua"
+WRK_THREADS = 2
+
+
+_files: dict[int, tuple[Target, Path]] = {}
+
+
+def _requests_file(target: Target) -> Path:
+    """`target`'s requests, length-prefixed, for scripts/bench_wrk.lua (written once)."""
+    if id(target) not in _files:
+        folder = ROOT / "var" / "bench" / "requests"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{os.getpid()}-{len(_files)}-{target.label}.http"
+        with path.open("wb") as file:
+            for request in target.requests:
+                file.write(b"%d\n" % len(request) + request)
+        _files[id(target)] = (target, path)
+    return _files[id(target)][1]
+
+
 def load(
     target: Target, *, seconds: float, clients: int, master: int, positions: dict | None = None
 ) -> Run:
-    """One timed run of `target`. `positions` (client number → next request) carries on
-    from the run before."""
+    """One timed run of `target`: wrk with `clients` connections on WRK_THREADS threads,
+    each thread sending its share of the requests in turn. `positions` (thread → next
+    request) carries on from the run before."""
     positions = {} if positions is None else positions
-    results = multiprocessing.Queue()
+    statuses = ",".join(status.split()[1].decode() for status in target.statuses)
+    first = ",".join(str(positions.get(thread, 0)) for thread in range(WRK_THREADS))
     cpu_before = _cpu_seconds(master)
-    share = max(1, len(target.requests) // clients)
-    processes = [
-        multiprocessing.Process(
-            target=_client,
-            args=(
-                i,
-                target.requests[i * share : (i + 1) * share] or target.requests,
-                positions.get(i, 0),
-                target.once,
-                seconds,
-                (target.statuses, target.expect),
-                results,
-            ),
-        )
-        for i in range(clients)
-    ]
-    for process in processes:
-        process.start()
-    # A client that crashed never answers: give up rather than wait for ever.
-    totals = [results.get(timeout=seconds + 120) for _ in processes]
-    for process in processes:
-        process.join()
-    if any(t[5] for t in totals):
-        raise SystemExit(f"benchmark: {target.path} ran out of one-time requests; make more")
-    positions.update({t[3]: t[4] for t in totals})
+    answer = subprocess.run(
+        [
+            "wrk",
+            f"--threads={WRK_THREADS}",
+            f"--connections={clients}",
+            f"--duration={max(1, round(seconds))}s",
+            "--timeout=30s",
+            f"--script={WRK_SCRIPT}",
+            f"http://{HOST}:{PORT}{target.path.split()[0]}",
+            "--",
+            str(_requests_file(target)),
+            str(WRK_THREADS),
+            target.expect.decode(),
+            statuses,
+            "1" if target.once else "0",
+            first,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     cpu = _cpu_seconds(master) - cpu_before
-    done = sum(t[0] for t in totals)
-    failed = sum(t[1] for t in totals)
-    latencies = sorted(latency for t in totals for latency in t[2])
-
-    def pct(q):
-        return latencies[min(int(len(latencies) * q), len(latencies) - 1)] if latencies else 0.0
-
+    result = json.loads(answer.stdout.strip().splitlines()[-1])
+    if result["exhausted"]:
+        raise SystemExit(f"benchmark: {target.path} ran out of one-time requests; make more")
+    positions.update(enumerate(result["positions"]))
+    done, failed = result["ok"], result["bad"] + result["socket_errors"]
     return Run(
-        done / seconds, pct(0.5), pct(0.95), pct(0.99), failed, cpu / max(done + failed, 1) * 1e6
+        done / (result["duration_us"] / 1e6),
+        result["p50_us"] / 1e6,
+        result["p95_us"] / 1e6,
+        result["p99_us"] / 1e6,
+        failed,
+        cpu / max(done + failed, 1) * 1e6,
     )
 
 
@@ -240,9 +240,101 @@ def start_gunicorn(module: str, env: dict, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def stop_gunicorn(server: subprocess.Popen) -> None:
+def _workers(master: int) -> list[Path]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    found.append(entry)
+            except OSError:
+                continue
+    return found
+
+
+def worker_rss_mb(server: subprocess.Popen) -> float:
+    """The largest resident set of gunicorn's workers, in MB (VmRSS)."""
+    sizes = [0.0]
+    for entry in _workers(server.pid):
+        try:
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        except OSError:
+            continue
+    return max(sizes)
+
+
+#: DESIGN §7 / issue 14: a web worker stays under this, resident, after a benchmark run.
+WORKER_RSS_TARGET_MB = 150
+
+
+def stop_gunicorn(server: subprocess.Popen, *, script: str = "") -> None:
+    """Stop gunicorn; with `script`, first record its workers' resident size."""
+    if script and server.poll() is None:
+        rss = worker_rss_mb(server)
+        record(
+            script=script,
+            path=f"web worker after {script}",
+            figure=f"{rss:.0f} MB resident (largest worker)",
+            target=f"≤ {WORKER_RSS_TARGET_MB} MB",
+            met=rss <= WORKER_RSS_TARGET_MB,
+            values={"rss_mb": round(rss, 1)},
+        )
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
+
+
+def record(
+    *, script: str, path: str, figure: str, target: str, met: bool, values: dict | None = None
+) -> None:
+    """One line of `make bench`'s table (scripts/bench.py collects them from the file
+    BENCH_RESULTS names; run alone, a script only prints): what was measured, the figure
+    as said, the target, whether it is met, and the numbers behind it."""
+    row = {
+        "script": script,
+        "path": path,
+        "figure": figure,
+        "target": target,
+        "met": bool(met),
+        "values": values or {},
+    }
+    print(f"{path}: {figure} (target {target}){'' if met else ' MISS'}")
+    results = os.environ.get("BENCH_RESULTS")
+    if results:
+        with open(results, "a", encoding="utf-8") as file:
+            file.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def ratio_record(
+    *, script: str, path: str, best: dict, label: str, ratio_target: float, p99_target=None
+) -> None:
+    """record() for a path measured against the bare view in the same run."""
+    run, bare = best[label], best["bare"]
+    ratio = run.rate / bare.rate if bare.rate else 0.0
+    met = ratio >= ratio_target and (p99_target is None or run.p99 <= p99_target)
+    target = f"≥ {ratio_target:g}× bare" + (
+        f", p99 ≤ {p99_target * 1000:.0f} ms" if p99_target is not None else ""
+    )
+    record(
+        script=script,
+        path=path,
+        figure=(
+            f"{ratio:.2f}× bare ({run.rate:,.0f} against {bare.rate:,.0f} requests/s); p50 "
+            f"{run.p50 * 1000:.0f}, p95 {run.p95 * 1000:.0f}, p99 {run.p99 * 1000:.0f} ms"
+        ),
+        target=target,
+        met=met,
+        values={
+            "ratio": round(ratio, 3),
+            "rate": round(run.rate, 1),
+            "bare_rate": round(bare.rate, 1),
+            "p50_ms": round(run.p50 * 1000, 1),
+            "p95_ms": round(run.p95 * 1000, 1),
+            "p99_ms": round(run.p99 * 1000, 1),
+            "cpu_us": round(run.cpu_us),
+        },
+    )
 
 
 def measure(targets, *, server, seconds, clients, rounds) -> dict[str, list[Run]]:
@@ -283,3 +375,75 @@ def report(targets, runs, *, clients, workers, seconds, rounds, redis: bool) -> 
             f" a request (median){f'  {run.failed} failed' if run.failed else ''}"
         )
     return best
+
+
+def _environ(raw: bytes) -> dict:
+    """The WSGI environ of one of the raw HTTP/1.1 requests the clients send."""
+    import io
+
+    head, _, body = raw.partition(b"\r\n\r\n")
+    request_line, *header_lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = request_line.split(" ", 2)
+    path, _, query = target.partition("?")
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": HOST,
+        "SERVER_PORT": str(PORT),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": HOST,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        key = name.strip().upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = value.strip()
+        else:
+            environ[f"HTTP_{key}"] = value.strip()
+    return environ
+
+
+def profile(targets, application, *, count: int, top: int = 30) -> None:
+    """Each target's requests sent `count` times to `application` in this process: the
+    wall time a request (no profiler), then a cProfile of the last target (cumulative
+    time, the `top` heaviest functions). Where a benchmark's time goes, without HTTP."""
+    import cProfile
+    import pstats
+
+    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+
+    def send(target, number):
+        status = []
+        chunks = application(
+            _environ(target.requests[number % len(target.requests)]),
+            lambda line, headers, exc_info=None: status.append(line),
+        )
+        body = b"".join(chunks)
+        getattr(chunks, "close", lambda: None)()
+        if not status[0].startswith("200") or target.expect not in body:
+            raise SystemExit(f"{target.path}: unexpected answer {status[0]}: {body[:300]!r}")
+
+    for target in targets:
+        for number in range(min(count, 50)):  # warm: templates, connections, caches
+            send(target, number)
+        started = time.perf_counter()
+        for number in range(count):
+            send(target, number)
+        each = (time.perf_counter() - started) / count * 1000
+        print(f"in process: {target.path:28} {each:6.2f} ms a request ({count} requests)")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for number in range(count):
+        send(targets[-1], number)
+    profiler.disable()
+    profiler.dump_stats(dump := ROOT / "var" / "bench" / "profile.pstats")
+    print(f"cProfile of {targets[-1].path} written to {dump.relative_to(ROOT)}")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
