@@ -82,7 +82,7 @@ def main() -> None:
             failed.append(script)
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     path.unlink()
-    today = datetime.date.today().isoformat()
+    today = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
     header = {
         "date": today,
         "commit": _commit(),

@@ -131,21 +131,22 @@ def load(
     each thread sending its share of the requests in turn. `positions` (thread → next
     request) carries on from the run before."""
     positions = {} if positions is None else positions
+    threads = min(WRK_THREADS, clients)  # wrk needs a connection per thread at least
     statuses = ",".join(status.split()[1].decode() for status in target.statuses)
-    first = ",".join(str(positions.get(thread, 0)) for thread in range(WRK_THREADS))
+    first = ",".join(str(positions.get(thread, 0)) for thread in range(threads))
     cpu_before = _cpu_seconds(master)
     answer = subprocess.run(
         [
             "wrk",
-            f"--threads={WRK_THREADS}",
+            f"--threads={threads}",
             f"--connections={clients}",
             f"--duration={max(1, round(seconds))}s",
             "--timeout=30s",
             f"--script={WRK_SCRIPT}",
-            f"http://{HOST}:{PORT}{target.path.split()[0]}",
+            f"http://{HOST}:{PORT}/",  # where to connect: the requests are the files
             "--",
             str(_requests_file(target)),
-            str(WRK_THREADS),
+            str(threads),
             target.expect.decode(),
             statuses,
             "1" if target.once else "0",
@@ -185,11 +186,21 @@ def production_env(temporary: Path) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "KHAIBAO_PUBLIC_URL": f"http://{HOST}:{PORT}",
         "SIGNING_KEYS_DIR": str(keys),
+        # Collected (hashed names) by the benchmarks that render pages: collect_static().
+        "STATIC_ROOT": str(temporary / "static"),
         # Nothing is sent in a request (texts are queued); the worker is not running.
         "SMS_BACKEND": "console",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "khaibao.settings",
     }
+
+
+def collect_static() -> None:
+    """Collect the static files into STATIC_ROOT, as a deployment does: production pages
+    name the hashed copies (the manifest)."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def database_url(name: str) -> str:
@@ -238,6 +249,36 @@ def start_gunicorn(module: str, env: dict, workers: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.1)
     raise SystemExit("gunicorn did not start")
+
+
+def start_celery(env: dict) -> subprocess.Popen:
+    """A Celery worker for the paths that enqueue (texts), on the benchmark's database
+    and Redis, with one process: it shares the cores with gunicorn, as in production."""
+    from django.db import connection
+
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            *("-A", "khaibao", "worker", "--loglevel", "warning", "--concurrency", "1"),
+            *("--queues", "default,sms", "--without-gossip", "--without-mingle"),
+        ],
+        env={**env, "DATABASE_URL": database_url(connection.settings_dict["NAME"])},
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    time.sleep(3)  # let it connect to the broker before the load starts
+    if worker.poll() is not None:
+        raise SystemExit("the Celery worker stopped while starting")
+    return worker
+
+
+def stop_celery(worker: subprocess.Popen) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
 
 
 def _workers(master: int) -> list[Path]:
@@ -337,9 +378,15 @@ def ratio_record(
     )
 
 
-def measure(targets, *, server, seconds, clients, rounds) -> dict[str, list[Run]]:
-    """A warm-up run of each target, then `rounds` alternating runs of all of them."""
-    positions = {target.label: {} for target in targets}
+def measure(
+    targets, *, server, seconds, clients, rounds, positions: dict | None = None
+) -> dict[str, list[Run]]:
+    """A warm-up run of each target, then `rounds` alternating runs of all of them.
+    `positions` (label → thread → next request), when given, is kept up to date, for a
+    later run of a one-time target to go on from."""
+    positions = {} if positions is None else positions
+    for target in targets:
+        positions.setdefault(target.label, {})
     for target in targets:
         load(
             target, seconds=1, clients=clients, master=server.pid, positions=positions[target.label]
@@ -428,20 +475,23 @@ def profile(targets, application, *, count: int, top: int = 30) -> None:
         )
         body = b"".join(chunks)
         getattr(chunks, "close", lambda: None)()
-        if not status[0].startswith("200") or target.expect not in body:
+        codes = {line.split()[1].decode() for line in target.statuses}
+        if status[0].split()[0] not in codes or target.expect not in body:
             raise SystemExit(f"{target.path}: unexpected answer {status[0]}: {body[:300]!r}")
 
+    # Warm-up, timing and profile each take requests of their own (one-time requests).
+    warm = min(count, 50)
     for target in targets:
-        for number in range(min(count, 50)):  # warm: templates, connections, caches
+        for number in range(warm):  # warm: templates, connections, caches
             send(target, number)
         started = time.perf_counter()
-        for number in range(count):
+        for number in range(warm, warm + count):
             send(target, number)
         each = (time.perf_counter() - started) / count * 1000
         print(f"in process: {target.path:28} {each:6.2f} ms a request ({count} requests)")
     profiler = cProfile.Profile()
     profiler.enable()
-    for number in range(count):
+    for number in range(warm + count, warm + 2 * count):
         send(targets[-1], number)
     profiler.disable()
     profiler.dump_stats(dump := ROOT / "var" / "bench" / "profile.pstats")
