@@ -53,7 +53,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/vendor/.built: node_modules/.package-lock.json scripts/build_assets.mjs
+# The reduced Bootstrap CSS keeps the classes the templates, scripts and Python code use
+# (scripts/build_assets.mjs): built again whenever one of them changes.
+ASSET_SOURCES := $(shell find templates static/js static/css -type f 2>/dev/null) \
+	$(shell find khaibao declarations checkpoints vaccination -name '*.py' \
+		-not -path '*/migrations/*' 2>/dev/null)
+
+static/vendor/.built: node_modules/.package-lock.json scripts/build_assets.mjs $(ASSET_SOURCES) \
+		| $(VENV)/.installed
 	node scripts/build_assets.mjs
 	touch $@
 

@@ -78,10 +78,12 @@ def test_language_switcher_is_a_plain_post_form_back_to_this_page(client, db):
 
 
 @pytest.mark.smoke
-def test_pages_use_bootstrap_from_static_not_a_cdn(client, db):
+def test_pages_use_the_purged_bootstrap_from_static_and_none_of_its_javascript(client, db):
     text = client.get(reverse("home")).content.decode()
-    assert 'href="/static/vendor/bootstrap/bootstrap.min.css"' in text
-    assert 'src="/static/vendor/bootstrap/bootstrap.bundle.min.js"' in text
+    assert 'href="/static/vendor/bootstrap/bootstrap.purged.min.css"' in text
+    # Neither the whole CSS nor the JS bundle: no page uses a Bootstrap script.
+    assert "bootstrap.min.css" not in text
+    assert "bootstrap.bundle" not in text
     assert "cdn" not in text.lower()
 
 
