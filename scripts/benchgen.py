@@ -1,48 +1,112 @@
-"""Bulk data for the benchmarks: persons, venues, check-ins and declarations written with
-PostgreSQL COPY into the migrated tables of a throw-away database, reproducible from a
-seed.
+"""Bulk data for the benchmarks, written with PostgreSQL COPY into the migrated tables
+of a throw-away database, reproducible from a seed.
 
-The tables' secondary indexes and their unique and foreign-key constraints are dropped
-before the COPY and made again after it: one sorted build per index (and one join per
-foreign key) costs far less than ten million single-row index insertions and checks.
+    from benchgen import generate
+    took = generate(province_code="79", seed=13)          # the full size: see below
+    took = generate(persons=2_000, checkins=20_000, ...)  # any size, e.g. in a test
+    took = generate(..., reuse=True)                       # skips when already there
+
+With its defaults `generate()` makes 1,000,000 persons (`province_share`, half, of them
+in the province `province_code`, the others spread over the other real wards), 3,000
+venues, 10,000,000 check-ins over the last 25 days, 300,000 health and 200,000 entry
+declarations, 200,000 F0 declarations in every state with their events and photos,
+100,000 home-care patients with 1,000,000 daily reports (and the alerts their danger
+signs raise), 2,000,000 dose records with their imports and current certificates, and
+500,000 lab results (the sizes of these five, when not given, are in proportion to
+`persons`: PER_PERSON); and the units and staff they name: per ward a health station
+(staff "tyt-<ward code>") and a vaccination unit ("tiemchung-<ward code>"), per province
+two labs ("xetnghiem-<province code>-1/2", each with an API key), a treatment facility
+("dieutri-<code>") and a province admin ("soyte-<code>"), all with the password
+benchgen_people.STAFF_PASSWORD; and the citizens' phone accounts (username = phone)
+that filed the cases. How the rows agree with each other and with the services that
+make them: benchgen_cases.py, benchgen_vaccination.py, benchgen_people.py.
+
+`generate()` returns the seconds each step took: "areas" (areas, rules, the manager),
+"copy" (all the COPY, and "copy.<step>" for each: staff, persons, doses, cases,
+accounts, venues, checkins, health, entries), "indexes" (indexes, constraints and
+ANALYZE) and "total". Times are relative to `now` (default: the moment it runs); give
+`now` as well as `seed` for the same rows twice.
+
+Reuse. The database keeps what it holds in a table of its own, benchgen_dataset (not a
+Django model: `flush` leaves it, so its row is checked against the data), written once
+everything is built. With `reuse=True`:
+
+1. the same parameters (sizes, province, seed, `now` if given, DATA_VERSION), made less
+   than `reuse_max_age` ago (the times are relative to when they were made; None: any
+   age), and the last row of each table still there: nothing is done, and the result
+   is {"reused": seconds the check took, "total": the same};
+2. data of other parameters made by benchgen: the database is flushed (`manage.py
+   flush`: every table emptied, the migrations' rows made again) and generated anew;
+3. data that benchgen did not make (persons but no marker): SystemExit, nothing is
+   touched.
+
+Without `reuse`, the database must hold no persons. dataset_marker() returns what the
+database holds (or None); dataset_forget() drops the marker. A harness that reuses the
+data keeps its database between runs (django.test.utils.setup_databases(...,
+keepdb=True) and no teardown). Rows a benchmark adds to a reused dataset (its officers,
+its reports) stay: it gives them names of their own per run, or deletes them. A
+generation that fails or is interrupted empties the tables it was filling, puts their
+indexes back and leaves no marker.
+
+The secondary indexes, unique and foreign-key constraints of the tables filled are
+dropped before the COPY and made again after it: one sorted build per index (and one
+join per foreign key) costs far less than millions of single-row index insertions and
+checks, and rebuilding them checks the data as thoroughly as the inserts would have.
 """
 
 import datetime
-import random
+import json
 import time
-import uuid
 from contextlib import contextmanager
 
+from benchgen_base import Clock, Ward, World, id_number_of, phone_of
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-SURNAMES = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương".split()
-MIDDLES = "Văn Thị Hữu Minh Ngọc Thanh Quốc Gia Đức Thu".split()
-GIVENS = (
-    "An Bình Cúc Dũng Giang Hà Hải Hạnh Hiếu Hoa Hùng Hương Khang Lan Linh Long Mai Nam "
-    "Nga Ngân Phong Phúc Quân Sơn Tâm Thảo Trang Trung Tuấn Yến"
-).split()
-CHUNK = 50_000
-PLACEHOLDER_QR = "KB1:benchmark-data"
+__all__ = [
+    "DATA_VERSION",
+    "dataset_forget",
+    "dataset_marker",
+    "generate",
+    "id_number_of",
+    "indexes_rebuilt_after",
+    "phone_of",
+]
+
+#: Part of every dataset's parameters: raise it when the rows generated change, so that
+#: a dataset made by an earlier version is not reused.
+DATA_VERSION = 2
+MARKER_TABLE = "benchgen_dataset"
+#: The sizes left out of generate()'s arguments, per person.
+PER_PERSON = {"f0": 0.2, "homecare": 0.1, "reports": 1.0, "doses": 2.0, "lab_results": 0.5}
 
 
-def id_number_of(person_id: int) -> str:
-    """A 12-digit number, different for each id (multiplying by an odd number not
-    divisible by 5 is a bijection modulo 10¹²)."""
-    return f"{person_id * 982_451_653 % 10**12:012d}"
+def _rebuild(indexes, constraints) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 @contextmanager
-def _indexes_rebuilt_after(tables: list[str]):
+def indexes_rebuilt_after(tables: list[str]):
     """Drop the secondary indexes, unique and foreign-key constraints of `tables` (not
-    their primary keys or checks), then make them again and analyse the tables."""
+    their primary keys or checks) and the foreign keys pointing at them, then make them
+    again and analyse the tables.
+
+    If the block fails (or is interrupted), the tables are emptied and their indexes
+    and constraints made again (at once, on empty tables): the schema stays whole."""
     with connection.cursor() as cursor:
         cursor.execute(
+            # The foreign keys pointing at the tables too: TRUNCATE (COPY FREEZE) needs it.
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM "
-            "pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f') "
+            "pg_constraint WHERE (conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')) "
+            "OR (contype = 'f' AND confrelid = ANY(%s::regclass[])) "
             "ORDER BY contype DESC",  # unique ones first when made again
-            [tables],
+            [tables, tables],
         )
         constraints = cursor.fetchall()
         cursor.execute(
@@ -56,212 +120,280 @@ def _indexes_rebuilt_after(tables: list[str]):
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
-    yield
+    try:
+        yield
+    except BaseException:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        _rebuild(indexes, constraints)
+        raise
+    _rebuild(indexes, constraints)
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
-        for table, name, definition in constraints:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for table in tables:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
-        # The small tables too (areas, venues): the plans depend on their statistics, which
+        # The other tables too (areas, rules): the plans depend on their statistics, which
         # autovacuum would only gather later.
-        cursor.execute("ANALYZE")
+        others = sorted(set(connection.introspection.table_names(cursor)) - set(tables))
+        cursor.execute(f"ANALYZE {', '.join(others)}")
 
 
-def _copy(model, columns: list[str], lines) -> int:
-    """COPY text lines (tab-separated, in `columns` order) into `model`'s table. Every
-    column the table has must be given (the migrations set no database defaults)."""
-    missing = {f.column for f in model._meta.concrete_fields if not f.primary_key} - set(columns)
-    if missing:
-        raise SystemExit(f"benchgen: no value for {model._meta.db_table}.{sorted(missing)}")
-    table, count = model._meta.db_table, 0
+def _models():
+    """The models filled by COPY, in the order of the steps."""
+    from checkpoints.declaring.models import EntryDeclaration, HealthDeclaration
+    from checkpoints.venues.models import CheckIn, Venue
+    from declarations.f0.models import F0Declaration, F0Event
+    from declarations.homecare.models import Alert, DailyReport, HomeCarePatient
+    from declarations.labresults.models import LabResult, LabToken
+    from khaibao.accounts.models import StaffProfile, Unit, User
+    from khaibao.people.models import ManagedPerson, Person
+    from khaibao.uploads.models import Photo
+    from vaccination.models import (
+        DoseImport,
+        DoseRecord,
+        VaccinationCertificate,
+        WardDefaultUnit,
+    )
+
+    return [
+        Unit, User, StaffProfile, User.groups.through, WardDefaultUnit, LabToken, Person,
+        DoseRecord, DoseImport, VaccinationCertificate, Photo, F0Declaration, F0Event,
+        HomeCarePatient, DailyReport, Alert, LabResult, ManagedPerson, Venue, CheckIn,
+        HealthDeclaration, EntryDeclaration,
+    ]  # fmt: skip
+
+
+# -- the marker ---------------------------------------------------------------------------
+
+
+def dataset_marker() -> dict | None:
+    """What benchgen put in this database: {"params", "counts", "last_ids", "took",
+    "generated_at"}, or None."""
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, for copy()
-        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            batch = []
-            for line in lines:
-                batch.append(line)
-                if len(batch) == CHUNK:
-                    copy.write("".join(batch))
-                    count += len(batch)
-                    batch.clear()
-            copy.write("".join(batch))
-            count += len(batch)
-        if "id" in columns:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
-            )
-    return count
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [MARKER_TABLE])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT params, counts, last_ids, took, generated_at FROM {MARKER_TABLE}")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    names = ("params", "counts", "last_ids", "took", "generated_at")
+    return {
+        name: json.loads(value) if isinstance(value, str) else value
+        for name, value in zip(names, row, strict=True)
+    }
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-
-
-def _persons(rng, count, wards, now):
-    from khaibao.lib.normalize import name_key
-
-    keys: dict[str, str] = {}
-    born = [str(datetime.date(1940, 1, 1) + datetime.timedelta(days=d)) for d in range(29_000)]
-    for pk in range(1, count + 1):
-        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLES)} {rng.choice(GIVENS)}"
-        key = keys.get(name) or keys.setdefault(name, name_key(name))
-        yield (
-            f"{pk}\t{_uuid(rng)}\t{name}\t{key}\t{rng.choice(born)}\t{rng.choice('MF')}\tcccd\t"
-            f"{id_number_of(pk)}\tVN\t\t\t{rng.choice(wards)}\tSố 12 Lê Lợi\t{now}\t{now}\n"
+def _marker_write(params: dict, counts: dict, took: dict) -> None:
+    last_ids = {}
+    with connection.cursor() as cursor:
+        for model in _models():
+            table = model._meta.db_table
+            cursor.execute(f"SELECT max(id) FROM {table}")
+            last_ids[table] = cursor.fetchone()[0]
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (id int PRIMARY KEY CHECK (id = 1), "
+            "params jsonb NOT NULL, counts jsonb NOT NULL, last_ids jsonb NOT NULL, "
+            "took jsonb NOT NULL, generated_at timestamptz NOT NULL)"
+        )
+        cursor.execute(f"DELETE FROM {MARKER_TABLE}")
+        cursor.execute(
+            f"INSERT INTO {MARKER_TABLE} VALUES (1, %s, %s, %s, %s, now())",
+            [json.dumps(params), json.dumps(counts), json.dumps(last_ids), json.dumps(took)],
         )
 
 
-def _venues(rng, count, wards, manager_id, now):
-    kinds = ["shop", "market", "office", "school", "restaurant", "factory", "transport"]
-    for pk in range(1, count + 1):
-        ward = rng.choice(wards)
-        yield (
-            f"{pk}\t{_uuid(rng)}\tĐịa điểm {pk}\t{rng.choice(kinds)}\t{ward}\t{ward}\t"
-            f"Số {pk} Đường Chính\t{manager_id}\t+84912000000\tapproved\t\\N\t{now}\t\t"
-            f"{PLACEHOLDER_QR}\t\t{now}\t{_uuid(rng)}\n"
-        )
+def dataset_forget() -> None:
+    """Drop the marker: the next generate(reuse=True) will not take the data for its own."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {MARKER_TABLE}")
 
 
-def _checkins(rng, count, persons, venues, now, days):
-    """Check-ins spread evenly over the last `days` days; most checked out after 5 minutes
-    to 3 hours, the ones still running (or never checked out) open."""
-    start = (now - datetime.timedelta(days=days)).replace(second=0, microsecond=0)
-    span = days * 1440
-    minutes = [
-        (start + datetime.timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in range(span)
+def _data_present(marker: dict) -> bool:
+    """Whether the last row of each table the dataset filled is still there (a flush or
+    a TRUNCATE since leaves the marker alone)."""
+    with connection.cursor() as cursor:
+        for table, last in marker["last_ids"].items():
+            if last is None:
+                continue
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %s)", [last])
+            if not cursor.fetchone()[0]:
+                return False
+    return True
+
+
+def _reusable(params: dict, max_age: datetime.timedelta | None) -> bool:
+    marker = dataset_marker()
+    if marker is None or marker["params"] != params:
+        return False
+    if max_age is not None and timezone.now() - marker["generated_at"] > max_age:
+        return False
+    return _data_present(marker)
+
+
+def _has_persons() -> bool:
+    from khaibao.people.models import Person
+
+    return Person.objects.exists()
+
+
+def _forget_rule_timelines() -> None:
+    """Rule timelines cached (in Redis: shared by every database) name the rule versions
+    of another database, or of this one before a flush."""
+    from khaibao.areas.models import Area, AreaLevel
+    from khaibao.rules.cache import NATIONAL, timeline_clear
+    from khaibao.rules.kinds import all_kinds
+
+    scopes = [
+        NATIONAL,
+        *Area.objects.filter(level=AreaLevel.PROVINCE).values_list("code", flat=True),
     ]
-    seconds = [f":{s:02d}+00" for s in range(60)]
-    r = rng.random
-    for _ in range(count):
-        m = int(r() * span)
-        out = m + 5 + int(r() * 175)
-        left = f"{minutes[out]}{seconds[59]}" if out < span and r() < 0.9 else "\\N"
-        yield (
-            f"{int(r() * persons) + 1}\t{int(r() * venues) + 1}\t{minutes[m]}"
-            f"{seconds[int(r() * 60)]}\t{left}\t\\N\n"
-        )
+    for kind in all_kinds():
+        for scope in scopes:
+            timeline_clear(kind.slug, scope)
 
 
-def _when(rng, now, days) -> str:
-    return str(now - datetime.timedelta(seconds=int(rng.random() * days * 86400)))
+def _start_empty(reuse: bool) -> None:
+    """Make sure the database holds no dataset: flush one benchgen made (with `reuse`),
+    refuse anything else."""
+    marker = dataset_marker()
+    if _has_persons():
+        if not reuse:
+            raise SystemExit("benchgen: the database must hold no persons (or pass reuse=True)")
+        if marker is None:
+            raise SystemExit("benchgen: this database holds data benchgen did not make")
+    # The marker goes first: a run that stops half-way must not leave one behind.
+    dataset_forget()
+    if marker is not None:
+        call_command("flush", interactive=False, verbosity=0)
 
 
-def _health(rng, count, persons, wards, user_id, now, days):
-    expires = now + datetime.timedelta(days=30)
-    for _ in range(count):
-        yield (
-            f"{int(rng.random() * persons) + 1}\t{user_id}\tself\tf\t{_when(rng, now, days)}\t"
-            f"{_uuid(rng)}\t{_uuid(rng)}\t\t{PLACEHOLDER_QR}\t\t{expires}\t"
-            f"{rng.getrandbits(128):032x}\t{rng.choice(wards)}\t\t[]\t\tno\tf\t\n"
-        )
+# -- the world ----------------------------------------------------------------------------
 
 
-def _entries(rng, count, persons, origins, destinations, user_id, policy_id, now, days):
-    expires = now + datetime.timedelta(days=30)
-    for _ in range(count):
-        created = now - datetime.timedelta(seconds=int(rng.random() * days * 86400))
-        arrival = timezone.localdate(created)
-        ends = arrival + datetime.timedelta(days=7)
-        ward = rng.choice(destinations)
-        yield (
-            f"{int(rng.random() * persons) + 1}\t{user_id}\tself\tf\t{created}\t{_uuid(rng)}\t"
-            f"{_uuid(rng)}\t\t{PLACEHOLDER_QR}\t\t{expires}\t{rng.getrandbits(128):032x}\t"
-            f"{rng.choice(origins)}\t\t\t{arrival - datetime.timedelta(days=1)}\t{arrival}\t"
-            f"coach\t\t\\N\t{ward}\t{ward}\t\tself\t2\t\\N\tself\t\t\\N\t{policy_id}\t\t"
-            f"self_monitor\t7\tf\t\tTự theo dõi sức khoẻ tại nhà 7 ngày.\t{ends}\t{created}\t"
-            f"\\N\t\t\\N\t\\N\t\n"
-        )
+def _world(*, province_code: str, seed: int, clock: Clock) -> World:
+    """The areas (loaded), the rules in force, the venues' manager."""
+    from checkpoints.quarantine.policy import QUARANTINE_POLICY
+    from declarations.f0.rules import F0_TIMING
+    from declarations.homecare.rules import HOMECARE
+    from declarations.labresults.rules import LABRESULTS
+    from khaibao.accounts.models import User
+    from khaibao.areas.models import Area, AreaLevel
+    from khaibao.rules.selectors import rules_in_force
+    from vaccination.rules import VACCINATION
+
+    call_command("load_areas", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _forget_rule_timelines()
+    province = Area.objects.get(code=province_code, level=AreaLevel.PROVINCE)
+    wards = [
+        Ward(pk, code, name, parent)
+        for pk, code, name, parent in Area.objects.filter(level=AreaLevel.WARD)
+        .order_by("pk")
+        .values_list("pk", "code", "name", "parent_id")
+    ]
+    by_province: dict[int, list[int]] = {}
+    for ward in wards:
+        by_province.setdefault(ward.province, []).append(ward.pk)
+    local = by_province[province.pk]
+    kinds = (QUARANTINE_POLICY, F0_TIMING, HOMECARE, LABRESULTS, VACCINATION)
+    rules = {kind: rules_in_force(kind, province) for kind in kinds}
+    manager = User(username="bench-manager", phone="+84912000000")
+    manager.set_unusable_password()
+    manager.save()
+    return World(
+        seed=seed,
+        clock=clock,
+        province=province.pk,
+        wards=wards,
+        ward_by_pk={ward.pk: ward for ward in wards},
+        local_wards=local,
+        outside_wards=sorted({ward.pk for ward in wards} - set(local)),
+        province_wards=by_province,
+        rules={kind: found.version_id for kind, found in rules.items()},
+        rule_values={kind: dict(found.values) for kind, found in rules.items()},
+        manager=manager.pk,
+    )
 
 
 def generate(
     *,
-    persons: int,
-    venues: int,
-    checkins: int,
-    health: int,
-    entries: int,
-    province_code: str,
-    seed: int,
+    persons: int = 1_000_000,
+    venues: int = 3_000,
+    checkins: int = 10_000_000,
+    health: int = 300_000,
+    entries: int = 200_000,
+    f0: int | None = None,
+    homecare: int | None = None,
+    reports: int | None = None,
+    doses: int | None = None,
+    lab_results: int | None = None,
+    province_code: str = "79",
+    province_share: float = 0.5,
+    seed: int = 13,
     days: int = 25,
+    now: datetime.datetime | None = None,
+    reuse: bool = False,
+    reuse_max_age: datetime.timedelta | None = datetime.timedelta(days=1),
 ) -> dict[str, float]:
-    """Fill the migrated database; returns the seconds each step took."""
-    from checkpoints.declaring.models import EntryDeclaration, HealthDeclaration
-    from checkpoints.quarantine.policy import QUARANTINE_POLICY
-    from checkpoints.venues.models import CheckIn, Venue
-    from khaibao.accounts.models import User
-    from khaibao.areas.models import Area, AreaLevel
-    from khaibao.people.models import Person
-    from khaibao.rules.selectors import rules_in_force
+    """Fill the migrated database (module docstring); returns the seconds each step took."""
+    from benchgen_cases import cases_copy
+    from benchgen_checkpoints import checkpoints_copy
+    from benchgen_people import Accounts, persons_copy, staff_copy
+    from benchgen_vaccination import doses_copy
 
-    rng, now, took = random.Random(seed), timezone.now(), {}
     started = time.perf_counter()
-    call_command("load_areas", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    province = Area.objects.get(code=province_code, level=AreaLevel.PROVINCE)
-    all_wards = list(
-        Area.objects.filter(level=AreaLevel.WARD).order_by("pk").values_list("pk", flat=True)
-    )
-    local = list(Area.objects.filter(parent=province).order_by("pk").values_list("pk", flat=True))
-    outside = sorted(set(all_wards) - set(local))
-    # Half the venues in the officer's province, so that look-ups find check-ins there.
-    venue_wards = local + outside[: len(local)]
-    manager = User.objects.create(username="bench-manager", phone="+84912000000")
-    policy_id = rules_in_force(QUARANTINE_POLICY, province).version_id
+    # Per person (PER_PERSON): 200,000 F0 declarations and so on for a million persons,
+    # and a smaller run that names only `persons` stays in proportion.
+    f0, homecare, reports, doses, lab_results = (
+        round(persons * PER_PERSON[name]) if value is None else value
+        for name, value in (
+            ("f0", f0), ("homecare", homecare), ("reports", reports), ("doses", doses),
+            ("lab_results", lab_results),
+        )
+    )  # fmt: skip
+    params = {
+        "version": DATA_VERSION, "persons": persons, "venues": venues, "checkins": checkins,
+        "health": health, "entries": entries, "f0": f0, "homecare": homecare,
+        "reports": reports, "doses": doses, "lab_results": lab_results,
+        "province_code": province_code, "province_share": province_share, "seed": seed,
+        "days": days, "now": now.isoformat() if now else None,
+    }  # fmt: skip
+    if reuse and _reusable(params, reuse_max_age):
+        took = time.perf_counter() - started
+        return {"reused": took, "total": took}
+    _start_empty(reuse)
+    took: dict[str, float] = {}
+
+    @contextmanager
+    def timed(step: str):
+        begun = time.perf_counter()
+        yield
+        took[f"copy.{step}"] = time.perf_counter() - begun
+
+    now = now or timezone.now()
+    world = _world(province_code=province_code, seed=seed, clock=Clock(now))
     took["areas"] = time.perf_counter() - started
-    stamp = str(now)
-    person_columns = [
-        "id", "public_id", "full_name", "name_key", "date_of_birth", "sex", "id_type",
-        "id_number", "nationality", "phone", "health_insurance_number", "area_id",
-        "street_address", "created_at", "updated_at",
-    ]  # fmt: skip
-    venue_columns = [
-        "id", "public_id", "name", "kind", "area_id", "ward_id", "street_address",
-        "manager_id", "contact_phone", "status", "decided_by_id", "decided_at",
-        "rejection_reason", "qr_text", "qr_cert_id", "created_at", "submission_key",
-    ]  # fmt: skip
-    signed = [
-        "person_id", "declared_by_id", "relationship", "entered_by_staff", "created_at",
-        "public_id", "submission_key", "contact_phone", "qr_text", "qr_cert_id",
-        "qr_expires_at", "access_token",
-    ]  # fmt: skip
-    health_columns = signed + [
-        "area_id", "street_address", "symptoms", "other_symptoms", "contact_with_case",
-        "travelled", "travel_places",
-    ]  # fmt: skip
-    entry_columns = signed + [
-        "origin_area_id", "origin_village_text", "origin_street", "departed_on", "arrival_on",
-        "means", "vehicle_number", "checkpoint_id", "destination_area_id",
-        "destination_ward_id", "destination_street", "vaccination_source", "vaccine_doses",
-        "last_dose_on", "test_source", "test_outcome", "test_sampled_on", "policy_version_id",
-        "policy_area_code", "policy_measure", "policy_days", "policy_test_on_arrival",
-        "policy_exception", "policy_text", "policy_ends_on", "policy_computed_at",
-        "policy_changed_at", "previous_policy_summary", "follow_up_done_at",
-        "follow_up_by_id", "follow_up_note",
-    ]  # fmt: skip
-    tables = [m._meta.db_table for m in (Person, CheckIn, HealthDeclaration, EntryDeclaration)]
-    with _indexes_rebuilt_after(tables):
-        step = time.perf_counter()
-        _copy(Person, person_columns, _persons(rng, persons, all_wards, stamp))
-        _copy(Venue, venue_columns, _venues(rng, venues, venue_wards, manager.pk, stamp))
-        _copy(
-            CheckIn,
-            ["person_id", "venue_id", "checked_in_at", "checked_out_at", "declared_by_id"],
-            _checkins(rng, checkins, persons, venues, now, days),
-        )
-        _copy(
-            HealthDeclaration,
-            health_columns,
-            _health(rng, health, persons, all_wards, manager.pk, now, days),
-        )
-        _copy(
-            EntryDeclaration,
-            entry_columns,
-            _entries(rng, entries, persons, outside, local, manager.pk, policy_id, now, days),
-        )
+    step = time.perf_counter()
+    with indexes_rebuilt_after([model._meta.db_table for model in _models()]):
+        with timed("staff"):
+            staff_copy(world, first_user=world.manager + 1)
+        with timed("persons"):
+            persons_copy(world, count=persons, share=province_share)
+        with timed("doses"):
+            doses_copy(world, total=doses)
+        accounts = Accounts(world)
+        with timed("cases"):
+            sizes = cases_copy(
+                world, accounts, f0=f0, homecare=homecare, reports=reports, lab_results=lab_results
+            )
+        with timed("accounts"):
+            accounts.copy()
+        checkpoints_copy(
+            world, now, venues=venues, checkins=checkins, health=health, entries=entries,
+            days=days, timed=timed,
+        )  # fmt: skip
         took["copy"] = time.perf_counter() - step
         step = time.perf_counter()
     took["indexes"] = time.perf_counter() - step
     took["total"] = time.perf_counter() - started
+    _marker_write(params, {**world.counts, **{f"plan.{k}": v for k, v in sizes.items()}}, took)
     return took
