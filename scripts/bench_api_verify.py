@@ -6,7 +6,7 @@ scripts/benchlib.py; production settings except HTTPS). /api/verify takes a vali
 vaccination certificate (a different one each request) and does all its work: the per-IP
 rate-limit counter (in Redis when REDIS_URL is set), reading the JSON, the verification.
 
-    .venv/bin/python scripts/bench_api_verify.py [--seconds 4] [--clients 8] [--rounds 5]
+    .venv/bin/python scripts/bench_api_verify.py [--seconds 4] [--clients 16] [--rounds 5]
 
 It needs PostgreSQL (DATABASE_URL; the workers share the database) and uses a
 throw-away database bench_api_<name> there, and temporary key and CSCA directories.
@@ -69,7 +69,7 @@ def _keys(keys_dir: Path, csca_dir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4, help="length of one timed run")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs; best counts")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args()

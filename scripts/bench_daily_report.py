@@ -9,7 +9,7 @@ turn. The report is validated, judged by the home-care rule in force, saved, and
 answered with a redirect; the bare view gets the same request with the same cookies
 (so it pays for the session and the user as well) and answers "ok".
 
-    .venv/bin/python scripts/bench_daily_report.py [--seconds 4] [--clients 8] [--rounds 5]
+    .venv/bin/python scripts/bench_daily_report.py [--seconds 4] [--clients 16] [--rounds 5]
 
 It needs PostgreSQL (DATABASE_URL) and uses a throw-away database bench_report_<name>.
 """
@@ -110,7 +110,7 @@ def _requests(patients) -> tuple[list[bytes], list[bytes]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=4, help="length of one timed run")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent client processes")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs; best counts")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     args = parser.parse_args()

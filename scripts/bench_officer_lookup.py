@@ -192,7 +192,7 @@ def main() -> None:
     parser.add_argument("--qr", type=int, default=3_000, help="persons whose My QR is scanned")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--seconds", type=float, default=4, help="length of one timed run")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent client processes")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
     parser.add_argument("--rounds", type=int, default=5, help="alternating runs; best counts")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument(
