@@ -322,7 +322,8 @@ def stop_gunicorn(server: subprocess.Popen, *, script: str = "") -> None:
             met=rss <= WORKER_RSS_TARGET_MB,
             values={"rss_mb": round(rss, 1)},
         )
-    os.killpg(server.pid, signal.SIGTERM)
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
 
 
