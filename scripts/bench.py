@@ -30,6 +30,8 @@ BENCHMARKS = [
     "bench_qr_verify.py",
     "bench_api_verify.py",
     "bench_daily_report.py",
+    "bench_f0_submit.py",
+    "bench_lab_api.py",
     "bench_citizen_pages.py",
     "bench_staff_lists.py",
     "bench_officer_lookup.py",

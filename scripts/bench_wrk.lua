@@ -51,8 +51,17 @@ function request()
   return share[(index % #share) + 1]
 end
 
+-- The expected text may be in the body or in a header line ("Location: /cham-soc/").
+local function expected(headers, body)
+  if expect == "" or string.find(body, expect, 1, true) then return true end
+  for name, value in pairs(headers) do
+    if string.find(name .. ": " .. value, expect, 1, true) then return true end
+  end
+  return false
+end
+
 function response(status, headers, body)
-  if statuses[status] and (expect == "" or string.find(body, expect, 1, true)) then
+  if statuses[status] and expected(headers, body) then
     ok = ok + 1
   else
     bad = bad + 1

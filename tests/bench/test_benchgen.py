@@ -1,7 +1,8 @@
 """scripts/benchgen.py: the benchmarks' bulk data, at a small size. One dataset is made
-for the module (COPY and DDL, outside any test transaction); the tests read it, and a
-transactional one (run after them) makes it again to check reproducibility and reuse.
-The module ends by flushing the database, as a transactional test would."""
+for the module (COPY and DDL, outside any test transaction); the tests only read it, and
+the module ends by flushing the database, as a transactional test would. (Its tests are
+all non-transactional, so pytest-django runs them one after the other and the flush
+comes right after them; reuse and failures: test_benchgen_reuse.py.)"""
 
 import datetime
 import sys
@@ -281,57 +282,8 @@ def test_rows_pass_the_models_validation(dataset):
                 row.full_clean(exclude=UNCHECKED.get(model))
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_same_parameters_reuse_the_data_and_the_same_seed_makes_the_same_rows(dataset):
-    """It makes the data again: pytest-django runs it after the tests that only read it
-    (transactional tests go last), and its flush empties the database after it."""
-    took = benchgen.generate(**SIZES, seed=SEED, now=NOW, reuse=True)
-    assert set(took) == {"reused", "total"}
-    assert _first_rows() == dataset["first_rows"]
-    params = benchgen.dataset_marker()["params"]
-    assert benchgen._reusable(params, None)
-    assert not benchgen._reusable({**params, "seed": SEED + 1}, None)
-    assert not benchgen._reusable({**params, "persons": 2_001}, None)
-
-    # Older than allowed: flushed and made again, the same rows from the same seed.
-    took = benchgen.generate(**SIZES, seed=SEED, now=NOW, reuse=True, reuse_max_age=ZERO)
-    assert "reused" not in took
-    assert Person.objects.count() == SIZES["persons"]
-    assert _first_rows() == dataset["first_rows"]
-
-    # Without reuse, or without its marker, a filled database is left alone.
-    with pytest.raises(SystemExit, match="must hold no persons"):
-        benchgen.generate(**SIZES, seed=SEED, now=NOW)
-    benchgen.dataset_forget()
-    with pytest.raises(SystemExit, match="benchgen did not make"):
-        benchgen.generate(**SIZES, seed=SEED, now=NOW, reuse=True)
-    assert Person.objects.count() == SIZES["persons"]
-
-
 @pytest.mark.django_db
 def test_the_marker_is_trusted_only_while_the_last_rows_are_there(dataset):
     """A flush (which keeps the marker table: it is no model's) leaves no last row."""
     assert benchgen._data_present({"last_ids": {"people_person": SIZES["persons"]}})
     assert not benchgen._data_present({"last_ids": {"people_person": SIZES["persons"] + 1}})
-
-
-def _schema() -> list[tuple]:
-    tables = [model._meta.db_table for model in benchgen._models()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = ANY(%s::regclass[]) "
-            "UNION ALL SELECT conname FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
-            "ORDER BY 1",
-            [tables, tables],
-        )
-        return cursor.fetchall()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_failed_generation_leaves_the_schema_whole_and_no_marker(dataset):
-    schema = _schema()
-    with pytest.raises(ValueError, match="doses do not fit"):
-        benchgen.generate(**{**SIZES, "doses": 10**7}, seed=SEED, now=NOW, reuse=True)
-    assert _schema() == schema
-    assert not Person.objects.exists()
-    assert benchgen.dataset_marker() is None
