@@ -46,14 +46,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
-## assets: Bootstrap and other front-end files from npm into static/vendor/
+## assets: Bootstrap and other front-end files from npm, and the portal's own scripts and
+## stylesheets minified, into static/vendor/
 assets: static/vendor/.built
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# The reduced Bootstrap CSS keeps the classes the templates, scripts and Python code use
+# The reduced Bootstrap CSS files keep the classes the templates, scripts and Python code
+# use, and static/vendor/khaibao/ holds static/js and static/css minified
 # (scripts/build_assets.mjs): built again whenever one of them changes.
 ASSET_SOURCES := $(shell find templates static/js static/css -type f 2>/dev/null) \
 	$(shell find khaibao declarations checkpoints vaccination -name '*.py' \
